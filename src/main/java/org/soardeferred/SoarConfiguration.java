@@ -1,0 +1,97 @@
+package org.soardeferred;
+
+import java.nio.file.Path;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.soardeferred.request.QueryFileReader;
+import org.soardeferred.request.QueryFiles;
+import org.soardeferred.soar.SoarSession;
+import org.soardeferred.soar.SoarUrls;
+import org.soardeferred.store.JobStore;
+import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.ResultDownload;
+import org.soardeferred.uws.PollSchedule;
+import org.soardeferred.uws.UwsJobReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
+ * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
+ * {@code queryFiles}, {@code uwsJobReader}, {@code outbox}, {@code resultDownload}, {@code pollSchedules}.
+ */
+public class SoarConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SoarConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) {
+        Settings s = new Settings(context);
+        Registry r = context.getRegistry();
+
+        SoarUrls urls = new SoarUrls(s.get("soar.base-url"));
+        SoarSession session = new SoarSession(s.get("soar.username", ""), s.get("soar.password", ""), urls.host());
+        if (!session.hasCredentials()) {
+            LOG.warn(new org.soardeferred.soar.MissingCredentialsException().getMessage());
+        }
+        Path dataDir = Path.of(s.get("soar.data-dir")).toAbsolutePath();
+        String dbUrl = s.get("soar.db.url", "");
+        if (dbUrl.isBlank()) {
+            dbUrl = "jdbc:h2:file:" + dataDir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
+        }
+        JdbcConnectionPool pool = JdbcConnectionPool.create(dbUrl, s.get("soar.db.user", ""), s.get("soar.db.password", ""));
+        JobStore store = new JobStore(pool);
+        Outbox outbox = new Outbox(Path.of(s.get("soar.outbox")));
+
+        r.bind("soarUrls", urls);
+        r.bind("soarSession", session);
+        r.bind("soarCookies", session.cookieStore());
+        r.bind("jobStore", store);
+        r.bind("queryFileReader", new QueryFileReader(Long.parseLong(s.get("soar.inbox.max-file-size"))));
+        r.bind("queryFiles", new QueryFiles(Path.of(s.get("soar.inbox")), store));
+        r.bind("uwsJobReader", new UwsJobReader());
+        r.bind("outbox", outbox);
+        r.bind("resultDownload", new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval")));
+        r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
+                s.duration("soar.poll.timeout"), s.duration("soar.poll.wait")));
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext c) {
+                pool.dispose();
+            }
+        });
+        LOG.info("SOAR at {} as {}; inbox {}, outbox {}, job store {}", urls.base(),
+                session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
+                Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll(";.*", ""));
+    }
+
+    /** Makes a fresh poll schedule per job from the configured delays. */
+    public record PollSchedules(java.time.Duration delay, java.time.Duration maxDelay, java.time.Duration timeout,
+                                java.time.Duration maxWait) {
+        public PollSchedule start(String jobUrl) {
+            return new PollSchedule(jobUrl, delay, maxDelay, timeout, maxWait);
+        }
+
+        public void observe(PollSchedule schedule, org.soardeferred.uws.UwsJob job) {
+            schedule.observe(job);
+        }
+    }
+
+    /** Reads soar.* keys through Camel's property placeholders (so env vars like SOAR_BASE_URL override). */
+    private record Settings(CamelContext context) {
+        String get(String key) {
+            return context.resolvePropertyPlaceholders("{{" + key + "}}");
+        }
+
+        String get(String key, String defaultValue) {
+            return context.resolvePropertyPlaceholders("{{" + key + ":" + defaultValue + "}}");
+        }
+
+        java.time.Duration duration(String key) {
+            return Durations.parse(key, get(key));
+        }
+    }
+}

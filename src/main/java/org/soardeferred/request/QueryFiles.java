@@ -1,0 +1,106 @@
+package org.soardeferred.request;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+
+import org.soardeferred.Failures;
+import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.JobStatus;
+import org.soardeferred.store.JobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where query files go in the inbox: {@code .work/} while their job runs, {@code .done/} when the package is
+ * delivered, {@code .error/} with {@code NAME.error.txt} beside it when the file or its job failed. Nothing is
+ * overwritten: a second {@code a.ids} in {@code .done/} becomes {@code a-2.ids}.
+ */
+public class QueryFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryFiles.class);
+    public static final String WORK = ".work";
+    public static final String DONE = ".done";
+    public static final String ERROR = ".error";
+
+    private final Path inbox;
+    private final JobStore store;
+
+    public QueryFiles(Path inbox, JobStore store) {
+        this.inbox = inbox.toAbsolutePath().normalize();
+        this.store = store;
+    }
+
+    /** The accepted file will wait in .work/ under its job's id; returns the path for the file consumer's move. */
+    public String claim(JobRecord job, String fileName) {
+        job.queryFile = WORK + "/" + job.id + "-" + fileName;
+        store.update(job);
+        return job.queryFile;
+    }
+
+    /** A rejected file: writes NAME.error.txt into .error/ and returns where the file consumer moves the file. */
+    public String reject(String fileName, Exception cause) {
+        String reason = Failures.describe(cause);
+        String target = reserve(ERROR, fileName);
+        writeReason(target, fileName, reason);
+        LOG.warn("Rejected query file {}: {} (moved to {})", fileName, reason, target);
+        return target;
+    }
+
+    /** The job ended: its query file leaves .work/ for .done/ or .error/ (with the reason beside it). */
+    public void finish(JobRecord job) {
+        if (job.queryFile == null) {
+            return;
+        }
+        Path from = inbox.resolve(job.queryFile);
+        String original = from.getFileName().toString().substring(job.id.length() + 1);
+        boolean ok = job.status == JobStatus.DELIVERED;
+        String target = reserve(ok ? DONE : ERROR, original);
+        try {
+            if (Files.exists(from)) {
+                Files.move(from, inbox.resolve(target), StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (!ok) {
+                writeReason(target, original, job.error);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot move the query file " + from + " to " + target, e);
+        }
+        job.queryFile = target;
+        store.update(job);
+    }
+
+    /** A free name in the folder: NAME.ext, else NAME-2.ext, …, such that NAME.error.txt is free too. */
+    private synchronized String reserve(String folder, String fileName) {
+        Path dir = inbox.resolve(folder);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int dot = fileName.lastIndexOf('.');
+        String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
+        String ext = dot > 0 ? fileName.substring(dot) : "";
+        String candidate = stem;
+        for (int n = 2; Files.exists(dir.resolve(candidate + ext)) || Files.exists(dir.resolve(candidate + ".error.txt")); n++) {
+            candidate = stem + "-" + n;
+        }
+        return folder + "/" + candidate + ext;
+    }
+
+    private void writeReason(String target, String fileName, String reason) {
+        String stem = target.substring(0, target.lastIndexOf('.') > target.indexOf('/') ? target.lastIndexOf('.') : target.length());
+        Path txt = inbox.resolve(stem + ".error.txt");
+        String text = fileName + " was not processed: " + reason + System.lineSeparator()
+                + "(" + Instant.now() + ")" + System.lineSeparator();
+        try {
+            Files.writeString(txt, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + txt, e);
+        }
+    }
+}

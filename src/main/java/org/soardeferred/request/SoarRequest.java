@@ -1,0 +1,107 @@
+package org.soardeferred.request;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * One DEFERRED request to SOAR: either data item ids or an ADQL query, with the product and retrieval types.
+ *
+ * @param name          the name the user gave it (the query file's name without extension); names the outputs
+ * @param dataItemIds   SOAR data item ids, or empty when {@code query} is set
+ * @param query         an ADQL query returning at least filepath and filename, or null when ids are set
+ * @param productType   SCIENCE, LOW_LATENCY or TELEMETRY
+ * @param retrievalType PRODUCT, LAST_PRODUCT or ALL_PRODUCTS
+ */
+public record SoarRequest(String name, List<String> dataItemIds, String query, String productType,
+                          String retrievalType) {
+
+    public static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
+    public static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
+    public static final String DEFAULT_PRODUCT_TYPE = "SCIENCE";
+    public static final String DEFAULT_RETRIEVAL_TYPE = "PRODUCT";
+    /** A data item id is a file name without version and extension, e.g. solo_L2_epd-ept-north-rates_20200820. */
+    private static final Pattern DATA_ITEM_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]*");
+
+    public SoarRequest {
+        dataItemIds = dataItemIds == null ? List.of() : List.copyOf(dataItemIds);
+        query = query == null || query.isBlank() ? null : query.strip();
+        productType = normaliseType("product_type", productType, DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES);
+        retrievalType = normaliseType("retrieval_type", retrievalType, DEFAULT_RETRIEVAL_TYPE, RETRIEVAL_TYPES);
+        if (dataItemIds.isEmpty() && query == null) {
+            throw new InvalidRequestException("names neither data item ids nor an ADQL query");
+        }
+        if (!dataItemIds.isEmpty() && query != null) {
+            throw new InvalidRequestException("names both data item ids and an ADQL query; give one or the other");
+        }
+        for (String id : dataItemIds) {
+            if (!DATA_ITEM_ID.matcher(id).matches()) {
+                throw new InvalidRequestException("'" + abbreviate(id) + "' is not a SOAR data item id "
+                        + "(letters, digits, '_', '-', '.', '+' only; e.g. solo_L2_epd-ept-north-rates_20200820)");
+            }
+        }
+        if (query != null && !query.regionMatches(true, 0, "SELECT", 0, 6)) {
+            throw new InvalidRequestException("the ADQL query must start with SELECT, but starts with '"
+                    + abbreviate(query) + "'");
+        }
+    }
+
+    /** The parameters of {@code GET {base}/data}, in order, not yet URL-encoded. */
+    public Map<String, String> dataParameters() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("RETRIEVAL_TYPE", retrievalType);
+        p.put("RETRIEVAL_ACCESS", "DEFERRED");
+        p.put("PRODUCT_TYPE", productType);
+        if (query != null) {
+            p.put("QUERY", query);
+        } else {
+            p.put("data_item_id", String.join(",", dataItemIds));
+        }
+        return p;
+    }
+
+    /** Same ids (any order, duplicates ignored) or same query (any whitespace), same types: same key. */
+    public String idempotencyKey() {
+        String what = query != null
+                ? "query:" + query.replaceAll("\\s+", " ")
+                : "ids:" + String.join(",", new TreeSet<>(dataItemIds));
+        return sha256(what + "|" + productType + "|" + retrievalType);
+    }
+
+    /** A short human description for logs: "3 data items" or "ADQL query". */
+    public String describe() {
+        return query != null ? "ADQL query" : dataItemIds.size() + " data item" + (dataItemIds.size() == 1 ? "" : "s");
+    }
+
+    private static String normaliseType(String key, String value, String defaultValue, Set<String> allowed) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        String upper = value.strip().toUpperCase(Locale.ROOT);
+        if (!allowed.contains(upper)) {
+            throw new InvalidRequestException(key + " '" + abbreviate(value) + "' is not one of " + new TreeSet<>(allowed));
+        }
+        return upper;
+    }
+
+    static String abbreviate(String text) {
+        String flat = text.replaceAll("\\s+", " ").strip();
+        return flat.length() > 60 ? flat.substring(0, 60) + "…" : flat;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

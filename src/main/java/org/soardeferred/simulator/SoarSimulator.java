@@ -1,0 +1,546 @@
+package org.soardeferred.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.text.SimpleDateFormat;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.soardeferred.uws.Phase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for SOAR's DEFERRED API on 127.0.0.1, written from ESA's documentation and the facts collected
+ * in the project: form login setting a {@code SESSION} cookie; {@code GET /data?…RETRIEVAL_ACCESS=DEFERRED}
+ * answering an ESA-style UWS job document (CDATA, whitespace and {@code http://} around {@code email_base_url},
+ * ESA's element order and attributes); phases that advance with time; deterministic tar.gz results served with
+ * {@code Content-Length} and {@code Range}. Data item ids (or queries) containing {@code sim_error} end in
+ * ERROR, those containing {@code sim_abort} in ABORTED. It serves the tests and the offline demo.
+ */
+public class SoarSimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SoarSimulator.class);
+    public static final String CONTEXT = "/soar-sl-tap";
+    private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
+    private static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
+    private static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
+
+    /** One request as the simulator saw it, for tests to inspect. */
+    public record SeenRequest(String method, String path, String query, String cookie, String range) {
+    }
+
+    private final Map<String, String> users = new ConcurrentHashMap<>();
+    private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+    private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
+    private final List<SeenRequest> seen = new CopyOnWriteArrayList<>();
+    private final AtomicLong jobCounter = new AtomicLong(System.currentTimeMillis());
+    private final SecureRandom random = new SecureRandom();
+
+    private volatile String cookieName = "SESSION";
+    private volatile long itemBytes = 256 * 1024;
+    private volatile long queuedMillis = 300;
+    private volatile long executingMillis = 700;
+    private volatile int resultsPerJob = 1;
+    private volatile boolean uws11;
+    private volatile boolean requireSessionForJobs = true;
+    private volatile String resultHost;
+
+    private HttpServer server;
+    private ExecutorService packageMaker;
+    private ExecutorService requestThreads;
+    private Path packageDir;
+
+    public SoarSimulator user(String username, String password) {
+        users.put(username, password);
+        return this;
+    }
+
+    /** Bytes of each file in a package (default 256 KiB). */
+    public SoarSimulator itemBytes(long bytes) {
+        this.itemBytes = bytes;
+        return this;
+    }
+
+    /** How long a job stays QUEUED, then EXECUTING (at least until its package is made). */
+    public SoarSimulator timing(long queuedMillis, long executingMillis) {
+        this.queuedMillis = queuedMillis;
+        this.executingMillis = executingMillis;
+        return this;
+    }
+
+    /** Splits each job's files over this many results (packages). */
+    public SoarSimulator resultsPerJob(int n) {
+        this.resultsPerJob = Math.max(1, n);
+        return this;
+    }
+
+    /** The session cookie's name: SESSION (ESA since 2025) or JSESSIONID (before). */
+    public SoarSimulator cookieName(String name) {
+        this.cookieName = name;
+        return this;
+    }
+
+    /** Declare UWS 1.1 and honour WAIT/PHASE blocking polls. */
+    public SoarSimulator uws11(boolean on) {
+        this.uws11 = on;
+        return this;
+    }
+
+    /** Serve result hrefs under another host name (e.g. "localhost" when the base is 127.0.0.1). */
+    public SoarSimulator resultHost(String host) {
+        this.resultHost = host;
+        return this;
+    }
+
+    public SoarSimulator requireSessionForJobs(boolean on) {
+        this.requireSessionForJobs = on;
+        return this;
+    }
+
+    public SoarSimulator start(int port) {
+        try {
+            packageDir = Files.createTempDirectory("soar-simulator-");
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The SOAR simulator cannot start", e);
+        }
+        packageMaker = Executors.newFixedThreadPool(2, r -> daemon(r, "simulator-packager"));
+        requestThreads = Executors.newFixedThreadPool(32, r -> daemon(r, "simulator-http"));
+        server.setExecutor(requestThreads);
+        server.createContext(CONTEXT + "/", this::handle);
+        server.start();
+        LOG.info("SOAR simulator listening on {}", baseUrl());
+        return this;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + CONTEXT;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public List<SeenRequest> requests() {
+        return List.copyOf(seen);
+    }
+
+    public long count(String method, String pathPart) {
+        return seen.stream().filter(r -> r.method().equals(method) && r.path().contains(pathPart)).count();
+    }
+
+    public long submits() {
+        return seen.stream().filter(r -> r.path().endsWith("/data")).count();
+    }
+
+    public long logins() {
+        return count("POST", "/login");
+    }
+
+    /** The sha256 of each package of the only job whose files include the given name fragment. */
+    public Map<String, String> packageSha256(String jobId) {
+        SimJob job = jobs.get(jobId);
+        Map<String, String> out = new LinkedHashMap<>();
+        job.packages.join().forEach((id, path) -> out.put(id, sha256(path)));
+        return out;
+    }
+
+    public List<String> jobIds() {
+        return new ArrayList<>(jobs.keySet());
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            requestThreads.shutdownNow();
+            packageMaker.shutdownNow();
+            try (Stream<Path> files = Files.walk(packageDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                LOG.debug("Cannot clean {}", packageDir, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ request handling
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath().substring(CONTEXT.length());
+            seen.add(new SeenRequest(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
+                    ex.getRequestHeaders().getFirst("Cookie"), ex.getRequestHeaders().getFirst("Range")));
+            if (path.equals("/login") && ex.getRequestMethod().equals("POST")) {
+                login(ex);
+            } else if (path.equals("/logout") && ex.getRequestMethod().equals("POST")) {
+                sessionOf(ex).ifPresent(sessions::remove);
+                send(ex, 200, "text/plain", "");
+            } else if (path.equals("/data") && ex.getRequestMethod().equals("GET")) {
+                data(ex);
+            } else if (path.startsWith("/tap/async/")) {
+                async(ex, path.substring("/tap/async/".length()));
+            } else {
+                send(ex, 404, "text/html", "<html><body><h1>404 Not Found</h1></body></html>");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Simulator failed on {}", ex.getRequestURI(), e);
+            send(ex, 500, "text/plain", "Internal error: " + e);
+        }
+    }
+
+    private void login(HttpExchange ex) throws IOException {
+        Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), false);
+        String user = form.get("username");
+        String expected = user == null ? null : users.get(user);
+        if (expected == null || !expected.equals(form.get("password"))) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"SOAR\"");
+            send(ex, 401, "text/plain", "Unauthorized");
+            return;
+        }
+        String session = HexFormat.of().formatHex(random.generateSeed(16)) + ":" + user;
+        sessions.add(session);
+        ex.getResponseHeaders().add("Set-Cookie", cookieName + "=" + session + "; Path=" + CONTEXT + "; HttpOnly");
+        send(ex, 200, "text/plain", "");
+    }
+
+    private void data(HttpExchange ex) throws IOException {
+        Map<String, String> p = parse(ex.getRequestURI().getRawQuery(), true);
+        if (!"DEFERRED".equals(p.get("retrieval_access"))) {
+            send(ex, 400, "text/plain", "This simulator serves RETRIEVAL_ACCESS=DEFERRED requests only");
+            return;
+        }
+        var session = sessionOf(ex);
+        if (session.isEmpty()) {
+            send(ex, 401, "text/html", "<html><body>Authentication required for DEFERRED requests</body></html>");
+            return;
+        }
+        String productType = p.getOrDefault("product_type", "SCIENCE");
+        String retrievalType = p.getOrDefault("retrieval_type", "PRODUCT");
+        if (!PRODUCT_TYPES.contains(productType) || !RETRIEVAL_TYPES.contains(retrievalType)) {
+            sendVoTableError(ex, "Invalid product_type or retrieval_type: " + productType + ", " + retrievalType);
+            return;
+        }
+        List<String> files = new ArrayList<>();
+        String ids = p.get("data_item_id");
+        String query = p.get("query");
+        if (ids != null && !ids.isBlank()) {
+            for (String id : ids.split(",")) {
+                files.add(id.strip() + "_V01.cdf");
+            }
+        } else if (query != null && !query.isBlank()) {
+            if (!query.strip().toUpperCase(Locale.ROOT).startsWith("SELECT")) {
+                sendVoTableError(ex, "Cannot parse query '" + query + "'");
+                return;
+            }
+            Matcher m = QUOTED.matcher(query);
+            while (m.find()) {
+                files.add(m.group(1).endsWith(".cdf") ? m.group(1) : m.group(1) + "_V01.cdf");
+            }
+            if (files.isEmpty()) {
+                files.add("query-" + sha256(query.getBytes(StandardCharsets.UTF_8)).substring(0, 8) + "_V01.cdf");
+            }
+        } else {
+            sendVoTableError(ex, "No data_item_id or QUERY given");
+            return;
+        }
+        String all = String.join(",", files) + (query == null ? "" : query);
+        Phase outcome = all.contains("sim_error") ? Phase.ERROR : all.contains("sim_abort") ? Phase.ABORTED : Phase.COMPLETED;
+        String id = jobCounter.incrementAndGet() + "OPE";
+        CompletableFuture<Map<String, Path>> packages = outcome == Phase.COMPLETED
+                ? CompletableFuture.supplyAsync(() -> makePackages(id, files), packageMaker)
+                : CompletableFuture.completedFuture(Map.of());
+        SimJob job = new SimJob(id, session.get().substring(session.get().indexOf(':') + 1), p, List.copyOf(files),
+                System.currentTimeMillis(), outcome,
+                outcome == Phase.ERROR ? "Simulated failure: the package for " + files.get(0) + " could not be assembled" : null,
+                packages);
+        jobs.put(id, job);
+        send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase(job)));
+    }
+
+    private void async(HttpExchange ex, String rest) throws IOException {
+        String[] parts = rest.split("/");
+        SimJob job = jobs.get(parts[0]);
+        if (job == null) {
+            send(ex, 404, "text/plain", "Job " + parts[0] + " not found");
+            return;
+        }
+        if (requireSessionForJobs && sessionOf(ex).isEmpty()) {
+            send(ex, 401, "text/plain", "Authentication required");
+            return;
+        }
+        if (parts.length == 1 && ex.getRequestMethod().equals("GET")) {
+            Map<String, String> p = parse(ex.getRequestURI().getRawQuery(), true);
+            Phase phase = phase(job);
+            if (uws11 && p.containsKey("wait")) {
+                phase = waitForChange(job, phase, p);
+            }
+            send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase));
+        } else if (parts.length == 2 && parts[1].equals("phase") && ex.getRequestMethod().equals("POST")) {
+            Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), true);
+            if ("ABORT".equals(form.get("phase")) && !phase(job).isFinal()) {
+                job.abortedAt = Phase.ABORTED;
+            }
+            ex.getResponseHeaders().add("Location", baseUrl() + "/tap/async");
+            send(ex, 303, "text/plain", "");
+        } else if (parts.length == 3 && parts[1].equals("results") && ex.getRequestMethod().equals("GET")) {
+            Path file = phase(job) == Phase.COMPLETED ? job.packages.join().get(parts[2]) : null;
+            if (file == null) {
+                send(ex, 404, "text/plain", "No result " + parts[2]);
+                return;
+            }
+            sendFile(ex, file, parts[2] + ".tar.gz");
+        } else {
+            send(ex, 404, "text/plain", "Not found");
+        }
+    }
+
+    private Phase waitForChange(SimJob job, Phase current, Map<String, String> p) {
+        long waitSeconds;
+        try {
+            waitSeconds = Long.parseLong(p.get("wait"));
+        } catch (NumberFormatException e) {
+            return current;
+        }
+        Phase from = p.containsKey("phase") ? Phase.parse(p.get("phase")) : current;
+        long deadline = System.currentTimeMillis() + (waitSeconds < 0 ? 60_000 : Math.min(waitSeconds, 60) * 1000);
+        Phase now = current;
+        while (now == from && !now.isFinal() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = phase(job);
+        }
+        return now;
+    }
+
+    /** The phase now: QUEUED, then EXECUTING (at least until the package is made), then the outcome. */
+    private Phase phase(SimJob job) {
+        if (job.abortedAt != null) {
+            return Phase.ABORTED;
+        }
+        long age = System.currentTimeMillis() - job.createdMillis;
+        if (age < queuedMillis) {
+            return Phase.QUEUED;
+        }
+        if (age < queuedMillis + executingMillis || !job.packages.isDone()) {
+            return Phase.EXECUTING;
+        }
+        return job.packages.isCompletedExceptionally() ? Phase.ERROR : job.outcome;
+    }
+
+    private Map<String, Path> makePackages(String jobId, List<String> files) {
+        int n = Math.min(resultsPerJob, files.size());
+        Map<String, Path> out = new LinkedHashMap<>();
+        long base = Long.parseLong(jobId.replace("OPE", ""));
+        for (int k = 0; k < n; k++) {
+            List<String> part = new ArrayList<>();
+            for (int i = k; i < files.size(); i += n) {
+                part.add(files.get(i));
+            }
+            String resultId = "hmiddlet" + (base + 35 + k);
+            Path file = packageDir.resolve(jobId + "-" + resultId + ".tar.gz");
+            try (OutputStream os = Files.newOutputStream(file)) {
+                SimulatedPackage.write(part, itemBytes, os);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.put(resultId, file);
+        }
+        return out;
+    }
+
+    private String jobXml(SimJob job, Phase phase) {
+        String jobUrl = baseUrl() + "/tap/async/" + job.id;
+        String resultBase = resultHost == null ? jobUrl : jobUrl.replace("127.0.0.1", resultHost);
+        StringBuilder x = new StringBuilder();
+        x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        x.append("<uws:job  xmlns:uws=\"http://www.ivoa.net/xml/UWS/v1.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" ")
+                .append("xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" ")
+                .append(uws11 ? "version=\"1.1\" " : "")
+                .append("xsi:schemaLocation=\"http://www.ivoa.net/xml/UWS/v1.0 http://www.ivoa.net/xml/UWS/v1.0\" >\n");
+        x.append("<uws:jobId><![CDATA[").append(job.id).append("]]></uws:jobId>\n");
+        x.append("<uws:runId xsi:nil=\"true\"/>\n");
+        x.append("<uws:ownerId><![CDATA[").append(job.owner).append("]]></uws:ownerId>\n");
+        x.append("<uws:phase>").append(phase).append("</uws:phase>\n");
+        x.append("<uws:quote>-1</uws:quote>\n");
+        x.append("<uws:startTime>").append(esaDate(job.createdMillis)).append("</uws:startTime>\n");
+        x.append(phase.isFinal() ? "<uws:endTime>" + esaDate(System.currentTimeMillis()) + "</uws:endTime>\n" : "<uws:endTime xsi:nil=\"true\"/>\n");
+        x.append("<uws:executionDuration>0</uws:executionDuration>\n");
+        x.append("<uws:destruction>").append(esaDate(job.createdMillis + TimeUnit.DAYS.toMillis(2))).append("</uws:destruction>\n");
+        x.append("<uws:creationTime>").append(esaDate(job.createdMillis)).append("</uws:creationTime>\n");
+        x.append("<uws:locationId>").append(job.owner).append("/").append(job.id).append("</uws:locationId>\n");
+        x.append("<uws:name><![CDATA[]]></uws:name>\n");
+        x.append("<uws:parameters>\n");
+        job.parameters.forEach((k, v) -> x.append("<uws:parameter id=\"").append(k)
+                .append("\" parameter_type=\"COMMON\" parameter_data_type=\"String\" ><![CDATA[").append(v.replace("]]>", ""))
+                .append("]]></uws:parameter>\n"));
+        x.append("<uws:parameter id=\"email_base_url\" parameter_type=\"COMMON\" parameter_data_type=\"String\" >\n<![CDATA[ ")
+                .append(jobUrl).append(" ]]>\n</uws:parameter>\n");
+        x.append("</uws:parameters>\n<uws:results>\n");
+        if (phase == Phase.COMPLETED) {
+            job.packages.join().forEach((id, file) -> x.append("<uws:result id=\"").append(id)
+                    .append("\" xlink:type=\"simple\" xlink:href=\"").append(resultBase).append("/results/").append(id)
+                    .append("\" mime=\"application/x-gzip\" size=\"").append(size(file)).append("\"/>\n"));
+        }
+        x.append("</uws:results>\n");
+        if (phase == Phase.ERROR || phase == Phase.ABORTED) {
+            String message = phase == Phase.ERROR ? job.errorMessage : "Job aborted by the user or the archive";
+            x.append("<uws:errorSummary type=\"fatal\" hasDetails=\"false\">\n<uws:message><![CDATA[")
+                    .append(message).append("]]></uws:message>\n</uws:errorSummary>\n");
+        } else {
+            x.append("<uws:errorSummary xsi:nil=\"true\"/>\n");
+        }
+        x.append("</uws:job>\n");
+        return x.toString();
+    }
+
+    private void sendFile(HttpExchange ex, Path file, String name) throws IOException {
+        long size = size(file);
+        long from = 0;
+        String range = ex.getRequestHeaders().getFirst("Range");
+        ex.getResponseHeaders().add("Content-Type", "application/x-gzip");
+        ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        ex.getResponseHeaders().add("Accept-Ranges", "bytes");
+        int status = 200;
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+            from = Long.parseLong(range.substring(6, range.length() - 1));
+            if (from >= size) {
+                ex.getResponseHeaders().add("Content-Range", "bytes */" + size);
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
+            status = 206;
+            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (size - 1) + "/" + size);
+        }
+        ex.sendResponseHeaders(status, size - from);
+        try (InputStream in = Files.newInputStream(file); OutputStream out = ex.getResponseBody()) {
+            in.skipNBytes(from);
+            in.transferTo(out);
+        }
+    }
+
+    private void sendVoTableError(HttpExchange ex, String message) throws IOException {
+        send(ex, 200, "text/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VOTABLE version=\"1.3\" "
+                + "xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n<RESOURCE type=\"results\">\n"
+                + "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">" + escape(message) + "</INFO>\n</RESOURCE>\n</VOTABLE>\n");
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            ex.getResponseBody().write(bytes);
+        }
+    }
+
+    private java.util.Optional<String> sessionOf(HttpExchange ex) {
+        List<String> headers = ex.getRequestHeaders().getOrDefault("Cookie", List.of());
+        for (String header : headers) {
+            for (String cookie : header.split(";")) {
+                String c = cookie.strip();
+                if (c.startsWith(cookieName + "=") && sessions.contains(c.substring(cookieName.length() + 1))) {
+                    return java.util.Optional.of(c.substring(cookieName.length() + 1));
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Query or form parameters; names lower-cased when SOAR would (it treats names case-insensitively). */
+    private static Map<String, String> parse(String raw, boolean lowerCaseNames) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(lowerCaseNames ? k.toLowerCase(Locale.ROOT) : k, v);
+        }
+        return out;
+    }
+
+    private static String esaDate(long millis) {
+        return new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT).format(new Date(millis));
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                md.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

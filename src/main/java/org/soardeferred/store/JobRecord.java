@@ -1,0 +1,76 @@
+package org.soardeferred.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.soardeferred.request.SoarRequest;
+
+/** A job as the store keeps it: our id, the request, SOAR's job, the phase history, results and outcome. */
+public class JobRecord {
+    public String id;
+    public String name;
+    public SoarRequest request;
+    public String idempotencyKey;
+    /** Where the query file waits while the job runs (inbox/.work/…), or null when it came from elsewhere. */
+    public String queryFile;
+    /** The base name of the outputs in the outbox (NAME, or NAME-2 when NAME was taken), fixed when fetching starts. */
+    public String outputName;
+    public String remoteJobId;
+    public String jobUrl;
+    public String phase;
+    public JobStatus status;
+    public List<PhaseChange> phaseHistory = new ArrayList<>();
+    public List<ResultRecord> results = new ArrayList<>();
+    public String error;
+    public Instant createdAt;
+    public Instant updatedAt;
+
+    /** Records a phase; returns true when it differs from the last one seen. */
+    public boolean recordPhase(String newPhase) {
+        if (newPhase.equals(phase)) {
+            return false;
+        }
+        phase = newPhase;
+        phaseHistory.add(new PhaseChange(newPhase, Instant.now().toString()));
+        return true;
+    }
+
+    // getters for the routes' simple expressions (${exchangeProperty.job.name} …)
+    public String getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public SoarRequest getRequest() {
+        return request;
+    }
+
+    public String getJobUrl() {
+        return jobUrl;
+    }
+
+    public JobStatus getStatus() {
+        return status;
+    }
+
+    public List<ResultRecord> getResults() {
+        return results;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public String getOutputName() {
+        return outputName;
+    }
+
+    @Override
+    public String toString() {
+        return "job " + id + " (" + name + ", " + status + (phase == null ? "" : ", " + phase) + ")";
+    }
+}

@@ -1,0 +1,248 @@
+package org.soardeferred.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.soardeferred.request.SoarRequest;
+import org.soardeferred.uws.UwsJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable record of every job, over JDBC (an H2 file database by default, PostgreSQL for several nodes).
+ * Every step of the pipeline records its outcome here before the next step starts, so a restart resumes from
+ * the last recorded step. The schema is created and migrated at start-up; its version is kept in the database.
+ */
+public class JobStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
+    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Migrations in order; index + 1 is the schema version they bring. Never edit one that has shipped. */
+    private static final List<String> MIGRATIONS = List.of(
+            """
+            CREATE TABLE soar_job (
+              id              VARCHAR(40)  PRIMARY KEY,
+              name            VARCHAR(255) NOT NULL,
+              request_json    VARCHAR      NOT NULL,
+              idempotency_key VARCHAR(64)  NOT NULL,
+              query_file      VARCHAR(4000),
+              output_name     VARCHAR(255),
+              remote_job_id   VARCHAR(255),
+              job_url         VARCHAR(4000),
+              phase           VARCHAR(20),
+              status          VARCHAR(20)  NOT NULL,
+              phase_history   VARCHAR      NOT NULL,
+              results_json    VARCHAR      NOT NULL,
+              error           VARCHAR(4000),
+              created_at      TIMESTAMP    NOT NULL,
+              updated_at      TIMESTAMP    NOT NULL
+            )""",
+            "CREATE INDEX soar_job_status ON soar_job (status)",
+            "CREATE INDEX soar_job_idempotency ON soar_job (idempotency_key)");
+
+    /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
+    private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",
+            "output_name", "remote_job_id", "job_url", "phase", "status", "phase_history", "results_json", "error", "created_at", "updated_at");
+    private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
+
+    private final DataSource dataSource;
+
+    public JobStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+        migrate();
+    }
+
+    private void migrate() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS soar_schema (version INT NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM soar_schema")) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            for (int v = version; v < MIGRATIONS.size(); v++) {
+                s.execute(MIGRATIONS.get(v));
+                s.execute("INSERT INTO soar_schema (version) VALUES (" + (v + 1) + ")");
+            }
+            if (version < MIGRATIONS.size()) {
+                LOG.info("Job store schema migrated from version {} to {}", version, MIGRATIONS.size());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The job store cannot be opened or migrated: " + e.getMessage(), e);
+        }
+    }
+
+    /** A request read from a query file becomes a job: ACCEPTED, not yet sent to SOAR. */
+    public JobRecord accept(SoarRequest request) {
+        JobRecord job = new JobRecord();
+        job.id = UUID.randomUUID().toString();
+        job.name = request.name();
+        job.request = request;
+        job.idempotencyKey = request.idempotencyKey();
+        job.status = JobStatus.ACCEPTED;
+        job.createdAt = Instant.now();
+        job.updatedAt = job.createdAt;
+        execute("INSERT INTO soar_job (" + COLUMNS + ") VALUES (?" + ",?".repeat(FIELDS.size()) + ")", ps -> bind(ps, job));
+        return job;
+    }
+
+    /** SOAR has the job: from now on it is polled, never submitted again. */
+    public void submitted(JobRecord job, UwsJob uws, String jobUrl) {
+        job.remoteJobId = uws.jobId();
+        job.jobUrl = jobUrl;
+        job.status = JobStatus.SUBMITTED;
+        job.recordPhase(uws.phase().name());
+        update(job);
+    }
+
+    /** Records the phase seen by a poll; writes only when it changed. */
+    public void phase(JobRecord job, UwsJob uws) {
+        if (job.recordPhase(uws.phase().name())) {
+            LOG.info("{}: SOAR job {} is {}", job, uws.jobId(), uws.phase());
+            update(job);
+        }
+    }
+
+    /** The job COMPLETED on the server: its results are to be downloaded. */
+    public void fetching(JobRecord job, UwsJob uws) {
+        if (uws.results().isEmpty() && job.results.isEmpty()) {
+            throw new IllegalStateException("SOAR job " + uws.jobId() + " is COMPLETED but lists no results");
+        }
+        if (job.results.isEmpty()) {
+            for (var r : uws.results()) {
+                job.results.add(new ResultRecord(r.id(), r.href(), r.size()));
+            }
+        }
+        job.status = JobStatus.FETCHING;
+        update(job);
+    }
+
+    public void delivered(JobRecord job) {
+        job.status = JobStatus.DELIVERED;
+        job.error = null;
+        update(job);
+    }
+
+    public void failed(JobRecord job, String error) {
+        job.status = JobStatus.FAILED;
+        job.error = error;
+        update(job);
+    }
+
+    public void update(JobRecord job) {
+        job.updatedAt = Instant.now();
+        execute("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?", ps -> bind(ps, job));
+    }
+
+    public Optional<JobRecord> find(String id) {
+        List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM soar_job WHERE id = ?", id);
+        return jobs.stream().findFirst();
+    }
+
+    /** Jobs that a restart must carry on: accepted, submitted or fetching, oldest first. */
+    public List<JobRecord> unfinished() {
+        return query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') ORDER BY created_at");
+    }
+
+    public List<JobRecord> all() {
+        return query("SELECT " + COLUMNS + " FROM soar_job ORDER BY created_at");
+    }
+
+    private List<JobRecord> query(String sql, String... args) {
+        List<JobRecord> jobs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(read(rs));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
+        }
+        return jobs;
+    }
+
+    private static JobRecord read(ResultSet rs) throws SQLException, JsonProcessingException {
+        JobRecord job = new JobRecord();
+        job.id = rs.getString("id");
+        job.name = rs.getString("name");
+        job.request = JSON.readValue(rs.getString("request_json"), SoarRequest.class);
+        job.idempotencyKey = rs.getString("idempotency_key");
+        job.queryFile = rs.getString("query_file");
+        job.outputName = rs.getString("output_name");
+        job.remoteJobId = rs.getString("remote_job_id");
+        job.jobUrl = rs.getString("job_url");
+        job.phase = rs.getString("phase");
+        job.status = JobStatus.valueOf(rs.getString("status"));
+        job.phaseHistory = new ArrayList<>(JSON.readValue(rs.getString("phase_history"), new TypeReference<List<PhaseChange>>() { }));
+        job.results = new ArrayList<>(JSON.readValue(rs.getString("results_json"), new TypeReference<List<ResultRecord>>() { }));
+        job.error = rs.getString("error");
+        job.createdAt = rs.getTimestamp("created_at").toInstant();
+        job.updatedAt = rs.getTimestamp("updated_at").toInstant();
+        return job;
+    }
+
+    private static void bind(PreparedStatement ps, JobRecord job) throws SQLException {
+        int i = 0;
+        ps.setString(++i, job.name);
+        ps.setString(++i, json(job.request));
+        ps.setString(++i, job.idempotencyKey);
+        ps.setString(++i, job.queryFile);
+        ps.setString(++i, job.outputName);
+        ps.setString(++i, job.remoteJobId);
+        ps.setString(++i, job.jobUrl);
+        ps.setString(++i, job.phase);
+        ps.setString(++i, job.status.name());
+        ps.setString(++i, json(job.phaseHistory));
+        ps.setString(++i, json(job.results));
+        ps.setString(++i, truncate(job.error));
+        ps.setTimestamp(++i, Timestamp.from(job.createdAt));
+        ps.setTimestamp(++i, Timestamp.from(job.updatedAt));
+        ps.setString(++i, job.id);
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private void execute(String sql, Binder binder) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Job store update failed: " + e.getMessage(), e);
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String truncate(String text) {
+        return text == null || text.length() <= 4000 ? text : text.substring(0, 3999) + "…";
+    }
+}

@@ -1,0 +1,23 @@
+package org.soardeferred.store;
+
+/**
+ * One result of a job as we track it: what the server said (id, href, size) and what we made of it (the file,
+ * bytes written, sha256).
+ */
+public class ResultRecord {
+    public String id;
+    public String href;
+    public Long size;
+    public String file;
+    public long bytes;
+    public String sha256;
+
+    public ResultRecord() {
+    }
+
+    public ResultRecord(String id, String href, Long size) {
+        this.id = id;
+        this.href = href;
+        this.size = size;
+    }
+}
