@@ -74,6 +74,7 @@ public class SoarSimulator implements AutoCloseable {
     private volatile boolean uws11;
     private volatile boolean requireSessionForJobs = true;
     private volatile String resultHost;
+    private volatile String dataReply;
 
     private HttpServer server;
     private ExecutorService packageMaker;
@@ -122,6 +123,15 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answer every DEFERRED request with this body and HTTP 200 instead of a job (null: normal service), as SOAR
+     * does with its HTML maintenance page or a VOTable error.
+     */
+    public SoarSimulator replyToData(String body) {
+        this.dataReply = body;
+        return this;
+    }
+
     public SoarSimulator requireSessionForJobs(boolean on) {
         this.requireSessionForJobs = on;
         return this;
@@ -167,7 +177,7 @@ public class SoarSimulator implements AutoCloseable {
         return count("POST", "/login");
     }
 
-    /** The sha256 of each package of the only job whose files include the given name fragment. */
+    /** The sha256 of each package (by result id) of a job. */
     public Map<String, String> packageSha256(String jobId) {
         SimJob job = jobs.get(jobId);
         Map<String, String> out = new LinkedHashMap<>();
@@ -242,6 +252,10 @@ public class SoarSimulator implements AutoCloseable {
         var session = sessionOf(ex);
         if (session.isEmpty()) {
             send(ex, 401, "text/html", "<html><body>Authentication required for DEFERRED requests</body></html>");
+            return;
+        }
+        if (dataReply != null) {
+            send(ex, 200, dataReply.contains("<html") ? "text/html" : "text/xml", dataReply);
             return;
         }
         String productType = p.getOrDefault("product_type", "SCIENCE");
