@@ -35,20 +35,26 @@ public class QueryFiles {
         this.store = store;
     }
 
-    /** The accepted file will wait in .work/ under its job's id; returns the path for the file consumer's move. */
-    public String claim(JobRecord job, String fileName) {
-        job.queryFile = WORK + "/" + job.id + "-" + fileName;
+    /** Moves an accepted file out of the inbox into .work/, under its job's id, before anything is sent. */
+    public void claim(JobRecord job, String file) throws IOException {
+        Path from = Path.of(file);
+        job.queryFile = WORK + "/" + job.id + "-" + from.getFileName();
+        Files.createDirectories(inbox.resolve(WORK));
+        Files.move(from, inbox.resolve(job.queryFile), StandardCopyOption.ATOMIC_MOVE);
         store.update(job);
-        return job.queryFile;
     }
 
-    /** A rejected file: writes NAME.error.txt into .error/ and returns where the file consumer moves the file. */
-    public String reject(String fileName, Exception cause) {
+    /** Moves a rejected file to .error/ with NAME.error.txt beside it saying why. */
+    public void reject(String file, Exception cause) throws IOException {
+        Path from = Path.of(file);
+        String fileName = from.getFileName().toString();
         String reason = Failures.describe(cause);
         String target = reserve(ERROR, fileName);
         writeReason(target, fileName, reason);
+        if (Files.exists(from)) {
+            Files.move(from, inbox.resolve(target), StandardCopyOption.ATOMIC_MOVE);
+        }
         LOG.warn("Rejected query file {}: {} (moved to {})", fileName, reason, target);
-        return target;
     }
 
     /** The job ended: its query file leaves .work/ for .done/ or .error/ (with the reason beside it). */

@@ -128,16 +128,40 @@ public class UwsJobReader {
 
     /** Relative hrefs are resolved against the job URL when known, else against the document's own URL. */
     static String resolve(String documentUrl, String jobUrl, String href) {
-        URI uri = URI.create(href.replace(" ", "%20"));
+        URI uri = toUri(href);
         if (uri.isAbsolute()) {
             return uri.toString();
         }
         String base = jobUrl != null ? jobUrl : documentUrl;
         if (base == null) {
-            return href;
+            return uri.toString();
         }
         // a job URL names a folder: results/r1 is below it
-        return URI.create(base.endsWith("/") ? base : base + "/").resolve(uri).toString();
+        return toUri(base.endsWith("/") ? base : base + "/").resolve(uri).toString();
+    }
+
+    /** A URI from a server's text: characters a URI may not hold are percent-encoded, as is a stray '%'. */
+    static URI toUri(String text) {
+        StringBuilder out = new StringBuilder();
+        byte[] bytes = text.strip().getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean escape = b == '%' && !(i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]));
+            if (!escape && b < 0x80 && (Character.isLetterOrDigit(b) || "-._~:/?#[]@!$&'()*+,;=%".indexOf(b) >= 0)) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(String.format("%02X", b));
+            }
+        }
+        try {
+            return new URI(out.toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new NotAUwsJobException("The job document holds an address that is not a URL (" + e.getMessage() + ")", text);
+        }
+    }
+
+    private static boolean isHex(byte b) {
+        return Character.digit(b, 16) >= 0;
     }
 
     /** ESA's older servers wrote sizes over 2 GiB wrongly: anything not a positive number is "unknown". */
