@@ -4,8 +4,6 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
-import org.apache.camel.http.base.HttpOperationFailedException;
-import org.soardeferred.uws.NotAUwsJobException;
 
 /** Turns what went wrong into one line a user can act on, for logs, manifests and NAME.error.txt. */
 public final class Failures {
@@ -19,18 +17,6 @@ public final class Failures {
         while (t.getCause() != null && (t.getMessage() == null || t instanceof org.apache.camel.RuntimeCamelException
                 || t instanceof org.apache.camel.CamelException)) {
             t = t.getCause();
-        }
-        if (t instanceof HttpOperationFailedException h) {
-            String url = h.getUri();
-            int code = h.getStatusCode();
-            if (code == 404 || code == 410) {
-                return "the job or result at " + url + " no longer exists on the server (HTTP " + code
-                        + "); SOAR keeps packages for 2 days";
-            }
-            if (code == 401 || code == 403) {
-                return "SOAR refused the request to " + url + " (HTTP " + code + "): the session or credentials are not accepted";
-            }
-            return "HTTP " + code + " from " + url + ": " + NotAUwsJobException.quote(h.getResponseBody());
         }
         if (t instanceof UnknownHostException) {
             return "cannot resolve the host " + t.getMessage() + ": check soar.base-url and the network";

@@ -4,10 +4,14 @@ import java.nio.file.Path;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.Processor;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.soardeferred.request.QueryFileReader;
 import org.soardeferred.request.QueryFiles;
+import org.soardeferred.soar.SoarReplies;
 import org.soardeferred.soar.SoarSession;
 import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobStore;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
- * {@code queryFiles}, {@code uwsJobReader}, {@code outbox}, {@code resultDownload}, {@code pollSchedules}.
+ * {@code queryFiles}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outbox},
+ * {@code resultDownload}, {@code pollSchedules}.
  */
 public class SoarConfiguration implements CamelConfiguration {
 
@@ -53,6 +58,12 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("queryFileReader", new QueryFileReader(Long.parseLong(s.get("soar.inbox.max-file-size"))));
         r.bind("queryFiles", new QueryFiles(Path.of(s.get("soar.inbox")), store));
         r.bind("uwsJobReader", new UwsJobReader());
+        r.bind("soarReplies", new SoarReplies(s.duration("soar.retry.max-delay")));
+        r.bind("transientRetries", transientRetries(s));
+        r.bind("soarLogout", (Processor) exchange -> {
+            LOG.warn("SOAR no longer accepts the session; logging in again");
+            session.logout();
+        });
         r.bind("outbox", outbox);
         r.bind("resultDownload", new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval")));
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
@@ -66,6 +77,23 @@ public class SoarConfiguration implements CamelConfiguration {
         LOG.info("SOAR at {} as {}; inbox {}, outbox {}, job store {}", urls.base(),
                 session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
                 Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll(";.*", ""));
+    }
+
+    /** Retries of a step whose fault may pass: exponential back-off with jitter, no thread held while waiting. */
+    private static RedeliveryPolicy transientRetries(Settings s) {
+        RedeliveryPolicy p = new RedeliveryPolicy();
+        p.setMaximumRedeliveries(Integer.parseInt(s.get("soar.retry.max-attempts")));
+        p.setRedeliveryDelay(s.duration("soar.retry.delay").toMillis());
+        p.setMaximumRedeliveryDelay(s.duration("soar.retry.max-delay").toMillis());
+        p.setUseExponentialBackOff(true);
+        p.setBackOffMultiplier(2);
+        p.setUseCollisionAvoidance(true);
+        p.setCollisionAvoidanceFactor(0.25);
+        p.setAsyncDelayedRedelivery(true);
+        p.setRetryAttemptedLogLevel(LoggingLevel.WARN);
+        p.setLogStackTrace(false);
+        p.setLogRetryStackTrace(false);
+        return p;
     }
 
     /** Makes a fresh poll schedule per job from the configured delays. */

@@ -87,17 +87,17 @@ final class RunningService implements AutoCloseable {
         Path manifest = outbox.resolve(name + ".json");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(manifest)
                 && readJson(manifest).path("status").asText().matches("DELIVERED|FAILED")
-                && !inWork(name));
+                && !inWork(readJson(manifest).path("localJobId").asText()));
         return readJson(manifest);
     }
 
-    private boolean inWork(String name) throws IOException {
+    private boolean inWork(String localJobId) throws IOException {
         Path work = inbox.resolve(".work");
         if (!Files.isDirectory(work)) {
             return false;
         }
         try (var files = Files.list(work)) {
-            return files.anyMatch(f -> f.getFileName().toString().matches(".*-" + java.util.regex.Pattern.quote(name) + "\\.[a-z]+"));
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(localJobId + "-"));
         }
     }
 

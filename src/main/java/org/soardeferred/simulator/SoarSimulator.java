@@ -75,6 +75,14 @@ public class SoarSimulator implements AutoCloseable {
     private volatile boolean requireSessionForJobs = true;
     private volatile String resultHost;
     private volatile String dataReply;
+    private volatile String pollReply;
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> failures = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failureStatus = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger drops = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long dropAfterBytes;
+    private volatile long bytesPerSecond;
+    private volatile long sizeSkew;
+    private volatile long truncateBy;
 
     private HttpServer server;
     private ExecutorService packageMaker;
@@ -130,6 +138,83 @@ public class SoarSimulator implements AutoCloseable {
     public SoarSimulator replyToData(String body) {
         this.dataReply = body;
         return this;
+    }
+
+    // ------------------------------------------------------------------ fault injection, set per test
+
+    /** The next {@code times} calls of a step (login, submit, poll, download) answer this HTTP status. */
+    public SoarSimulator fail(String step, int times, int status) {
+        failures.put(step, new java.util.concurrent.atomic.AtomicInteger(times));
+        failureStatus.put(step, status);
+        return this;
+    }
+
+    /** The next {@code times} downloads break off (connection closed) after {@code bytes} bytes. */
+    public SoarSimulator dropDownloads(int times, long bytes) {
+        drops.set(times);
+        dropAfterBytes = bytes;
+        return this;
+    }
+
+    /** Downloads are served at about this many bytes per second (0: as fast as possible). */
+    public SoarSimulator throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
+    /** Forgets every session, as SOAR does when a session expires: the next call with it gets 401. */
+    public SoarSimulator expireSessions() {
+        sessions.clear();
+        return this;
+    }
+
+    /** Answer every poll with this body and HTTP 200 (malformed XML, an XXE payload, …); null: normal. */
+    public SoarSimulator replyToPoll(String body) {
+        this.pollReply = body;
+        return this;
+    }
+
+    /** Announce result sizes this many bytes off (an archive bug users met). */
+    public SoarSimulator skewSizes(long bytes) {
+        this.sizeSkew = bytes;
+        return this;
+    }
+
+    /** Serve packages cut short by this many bytes (a broken tar.gz whose size is announced as served). */
+    public SoarSimulator truncatePackages(long bytes) {
+        this.truncateBy = bytes;
+        return this;
+    }
+
+    /** Deletes every job, as SOAR does two days after completion: job and result URLs answer 404. */
+    public SoarSimulator expireJobs() {
+        jobs.clear();
+        return this;
+    }
+
+    /** Clears all faults. */
+    public SoarSimulator healthy() {
+        failures.clear();
+        drops.set(0);
+        bytesPerSecond = 0;
+        sizeSkew = 0;
+        truncateBy = 0;
+        pollReply = null;
+        dataReply = null;
+        return this;
+    }
+
+    private boolean injectFailure(HttpExchange ex, String step) throws IOException {
+        var left = failures.get(step);
+        if (left != null && left.getAndDecrement() > 0) {
+            int status = failureStatus.get(step);
+            if (status == 429 || status == 503) {
+                ex.getResponseHeaders().add("Retry-After", "1");
+            }
+            send(ex, status, "text/html", "<html><body>Simulated " + status + " on " + step + "</body></html>");
+            return true;
+        }
+        return false;
     }
 
     public SoarSimulator requireSessionForJobs(boolean on) {
@@ -210,6 +295,11 @@ public class SoarSimulator implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath().substring(CONTEXT.length());
             seen.add(new SeenRequest(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
                     ex.getRequestHeaders().getFirst("Cookie"), ex.getRequestHeaders().getFirst("Range")));
+            String step = path.equals("/login") ? "login" : path.equals("/data") ? "submit"
+                    : path.contains("/results/") ? "download" : path.startsWith("/tap/async/") ? "poll" : "other";
+            if (injectFailure(ex, step)) {
+                return;
+            }
             if (path.equals("/login") && ex.getRequestMethod().equals("POST")) {
                 login(ex);
             } else if (path.equals("/logout") && ex.getRequestMethod().equals("POST")) {
@@ -318,7 +408,7 @@ public class SoarSimulator implements AutoCloseable {
             if (uws11 && p.containsKey("wait")) {
                 phase = waitForChange(job, phase, p);
             }
-            send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase));
+            send(ex, 200, "text/xml;charset=UTF-8", pollReply != null ? pollReply : jobXml(job, phase));
         } else if (parts.length == 2 && parts[1].equals("phase") && ex.getRequestMethod().equals("POST")) {
             Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), true);
             if ("ABORT".equals(form.get("phase")) && !phase(job).isFinal()) {
@@ -427,7 +517,8 @@ public class SoarSimulator implements AutoCloseable {
         if (phase == Phase.COMPLETED) {
             job.packages.join().forEach((id, file) -> x.append("<uws:result id=\"").append(id)
                     .append("\" xlink:type=\"simple\" xlink:href=\"").append(resultBase).append("/results/").append(id)
-                    .append("\" mime=\"application/x-gzip\" size=\"").append(size(file)).append("\"/>\n"));
+                    .append("\" mime=\"application/x-gzip\" size=\"").append(size(file) - truncateBy + sizeSkew)
+                    .append("\"/>\n"));
         }
         x.append("</uws:results>\n");
         if (phase == Phase.ERROR || phase == Phase.ABORTED) {
@@ -442,7 +533,7 @@ public class SoarSimulator implements AutoCloseable {
     }
 
     private void sendFile(HttpExchange ex, Path file, String name) throws IOException {
-        long size = size(file);
+        long size = size(file) - truncateBy;
         long from = 0;
         String range = ex.getRequestHeaders().getFirst("Range");
         ex.getResponseHeaders().add("Content-Type", "application/x-gzip");
@@ -460,9 +551,46 @@ public class SoarSimulator implements AutoCloseable {
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (size - 1) + "/" + size);
         }
         ex.sendResponseHeaders(status, size - from);
-        try (InputStream in = Files.newInputStream(file); OutputStream out = ex.getResponseBody()) {
+        long limit = drops.getAndDecrement() > 0 ? dropAfterBytes : Long.MAX_VALUE;
+        OutputStream out = ex.getResponseBody();
+        try (InputStream in = Files.newInputStream(file)) {
             in.skipNBytes(from);
-            in.transferTo(out);
+            byte[] buffer = new byte[64 * 1024];
+            long left = size - from;
+            long sent = 0;
+            long started = System.nanoTime();
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, Math.min(left, limit - sent)));
+                if (n <= 0) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                left -= n;
+                sent += n;
+                if (sent >= limit) {
+                    out.flush();
+                    // break the connection off mid-body, as a dropped network does
+                    throw new IOException("simulated connection drop after " + sent + " bytes");
+                }
+                pace(sent, started);
+            }
+        }
+        out.close();
+    }
+
+    private void pace(long sent, long startedNanos) {
+        long rate = bytesPerSecond;
+        if (rate <= 0) {
+            return;
+        }
+        long due = startedNanos + sent * 1_000_000_000L / rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -65,6 +65,11 @@ public class JobRecord {
         return error;
     }
 
+    /** The first result not yet downloaded and verified, or null when all are. */
+    public ResultRecord getPendingResult() {
+        return results.stream().filter(r -> r.sha256 == null).findFirst().orElse(null);
+    }
+
     public String getOutputName() {
         return outputName;
     }

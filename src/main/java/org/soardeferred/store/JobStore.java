@@ -140,6 +140,11 @@ public class JobStore {
         update(job);
     }
 
+    /** The job ended because of this exception (after any retries). */
+    public void failedBy(JobRecord job, Throwable cause) {
+        failed(job, org.soardeferred.Failures.describe(cause));
+    }
+
     public void failed(JobRecord job, String error) {
         job.status = JobStatus.FAILED;
         job.error = error;

@@ -2,7 +2,7 @@ package org.soardeferred.transfer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.soardeferred.Durations;
+import org.soardeferred.TransientException;
+import org.soardeferred.soar.SoarReplies;
 import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStore;
@@ -85,6 +87,7 @@ public class ResultDownload {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
         MessageDigest sha256 = TransferStream.newSha256();
+        PackageCheck check = new PackageCheck();
         String mode;
         if (status == 206) {
             long start = rangeStart(exchange.getMessage().getHeader("Content-Range", String.class));
@@ -92,7 +95,7 @@ public class ResultDownload {
                 throw new TransferException("result " + r.id + ": asked for bytes from " + resumeFrom
                         + " but the server sent a range starting at " + start);
             }
-            prime(sha256, outbox.part(r));
+            prime(sha256, check, outbox.part(r));
             mode = "Append";
         } else if (status == 200) {
             if (resumeFrom > 0) {
@@ -101,12 +104,19 @@ public class ResultDownload {
             resumeFrom = 0;
             exchange.setProperty(RESUME_FROM, 0L);
             mode = "Override";
+        } else if (status == 416 && r.size != null && resumeFrom == r.size) {
+            // the part already holds every byte (the connection dropped after the last one): nothing to add
+            prime(sha256, check, outbox.part(r));
+            exchange.getMessage().setBody(InputStream.nullInputStream());
+            exchange.getMessage().removeHeader("Content-Length");
+            mode = "Append";
         } else {
-            throw new TransferException("result " + r.id + " answered HTTP " + status + " instead of the package");
+            String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
+            throw SoarReplies.failure(status, r.href, body);
         }
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
-        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), sha256, progress::update);
+        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), sha256, check, progress::update);
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.getMessage().setBody(stream);
@@ -130,30 +140,38 @@ public class ResultDownload {
                     + " bytes but " + (resumeFrom + stream.count()) + " were received");
         }
         if (expected != null && total < expected) {
-            throw new TransferException("result " + r.id + ": the transfer ended after " + total + " of " + expected
-                    + " bytes; the partial file is kept and the download resumes from there");
+            throw new TransientException("result " + r.id + ": the transfer ended after " + total + " of " + expected
+                    + " bytes; the download resumes from there");
         }
         if ((expected != null && total > expected) || (r.size != null && total != r.size)) {
             Files.deleteIfExists(part);
             throw new TransferException("result " + r.id + ": received " + total + " bytes but the server announced "
                     + (r.size != null ? r.size + " (UWS size)" : expected + " (Content-Length)") + "; the file was discarded");
         }
+        String broken = stream.check().finish();
+        if (broken != null) {
+            Files.deleteIfExists(part);
+            throw new TransferException("result " + r.id + ": " + broken + "; the file was discarded");
+        }
         Path target = outbox.resolve(r.file);
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         r.bytes = total;
         r.sha256 = stream.sha256Hex();
         store.update(job);
+        exchange.getMessage().setBody(null);
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
         LOG.info("{}: {} complete, {} bytes at {} (sha256 {})", job, r.file, total,
                 Progress.rate(stream.count(), nanos), r.sha256);
     }
 
-    private static void prime(MessageDigest sha256, Path part) throws IOException {
+    /** After a resume, the bytes already on disk go through the sha256 and the package check first. */
+    private static void prime(MessageDigest sha256, PackageCheck check, Path part) throws IOException {
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(part)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 sha256.update(buffer, 0, n);
+                check.update(buffer, 0, n);
             }
         }
     }

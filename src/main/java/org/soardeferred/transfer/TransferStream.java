@@ -9,18 +9,20 @@ import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
- * Wraps a download as it streams to disk: counts the bytes and feeds the sha256 in the same single pass, and
- * reports progress. Nothing is buffered beyond the caller's read buffer.
+ * Wraps a download as it streams to disk: counts the bytes and feeds the sha256 and the package check in the
+ * same single pass, and reports progress. Nothing is buffered beyond the caller's read buffer.
  */
 public class TransferStream extends FilterInputStream {
 
     private final MessageDigest sha256;
+    private final PackageCheck check;
     private final LongConsumer progress;
     private long count;
 
-    public TransferStream(InputStream in, MessageDigest primed, LongConsumer progress) {
+    public TransferStream(InputStream in, MessageDigest primed, PackageCheck check, LongConsumer progress) {
         super(in);
         this.sha256 = primed;
+        this.check = check;
         this.progress = progress;
     }
 
@@ -37,6 +39,7 @@ public class TransferStream extends FilterInputStream {
         int b = super.read();
         if (b >= 0) {
             sha256.update((byte) b);
+            check.update(new byte[] {(byte) b}, 0, 1);
             advance(1);
         }
         return b;
@@ -47,6 +50,7 @@ public class TransferStream extends FilterInputStream {
         int n = super.read(buffer, offset, length);
         if (n > 0) {
             sha256.update(buffer, offset, n);
+            check.update(buffer, offset, n);
             advance(n);
         }
         return n;
@@ -65,6 +69,10 @@ public class TransferStream extends FilterInputStream {
     /** Bytes read through this stream (not counting bytes already on disk before a resume). */
     public long count() {
         return count;
+    }
+
+    public PackageCheck check() {
+        return check;
     }
 
     public String sha256Hex() {
