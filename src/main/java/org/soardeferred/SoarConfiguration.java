@@ -6,6 +6,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Processor;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -60,6 +61,9 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("uwsJobReader", new UwsJobReader());
         r.bind("soarReplies", new SoarReplies(s.duration("soar.retry.max-delay")));
         r.bind("transientRetries", transientRetries(s));
+        // retries are the routes' business (counted, logged, with back-off): HttpClient makes none of its own
+        r.bind("soarHttpClient", (HttpClientConfigurer) builder -> builder.disableAutomaticRetries()
+                .setUserAgent("soar-deferred/" + version()));
         r.bind("soarLogout", (Processor) exchange -> {
             LOG.warn("SOAR no longer accepts the session; logging in again");
             session.logout();
@@ -77,6 +81,11 @@ public class SoarConfiguration implements CamelConfiguration {
         LOG.info("SOAR at {} as {}; inbox {}, outbox {}, job store {}", urls.base(),
                 session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
                 Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll(";.*", ""));
+    }
+
+    static String version() {
+        String v = SoarConfiguration.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /** Retries of a step whose fault may pass: exponential back-off with jitter, no thread held while waiting. */

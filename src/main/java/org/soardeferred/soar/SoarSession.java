@@ -54,7 +54,7 @@ public class SoarSession {
                     + "): check SOAR_USERNAME and SOAR_PASSWORD");
         }
         if (status < 200 || status >= 300) {
-            throw new SoarLoginException("SOAR answered the login with HTTP " + status);
+            throw SoarReplies.failure(status, "the SOAR login", "");
         }
         if (!isLoggedIn()) {
             throw new SoarLoginException("SOAR accepted the login (HTTP " + status + ") but set no session cookie");

@@ -120,7 +120,7 @@ public class ResultDownload {
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.getMessage().setBody(stream);
-        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
         exchange.getMessage().setHeader(Exchange.FILE_NAME, outbox.part(r).getFileName().toString());
         exchange.setProperty("fileExist", mode);
     }
