@@ -10,6 +10,7 @@ import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.soardeferred.request.Followers;
 import org.soardeferred.request.QueryFileReader;
 import org.soardeferred.request.QueryFiles;
 import org.soardeferred.soar.SoarReplies;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
- * {@code queryFiles}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outbox},
+ * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outbox},
  * {@code resultDownload}, {@code pollSchedules}.
  */
 public class SoarConfiguration implements CamelConfiguration {
@@ -57,7 +58,9 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("soarCookies", session.cookieStore());
         r.bind("jobStore", store);
         r.bind("queryFileReader", new QueryFileReader(Long.parseLong(s.get("soar.inbox.max-file-size"))));
-        r.bind("queryFiles", new QueryFiles(Path.of(s.get("soar.inbox")), store));
+        QueryFiles queryFiles = new QueryFiles(Path.of(s.get("soar.inbox")), store);
+        r.bind("queryFiles", queryFiles);
+        r.bind("followers", new Followers(store, queryFiles, outbox, s.get("soar.resubmit")));
         r.bind("uwsJobReader", new UwsJobReader());
         r.bind("soarReplies", new SoarReplies(s.duration("soar.retry.max-delay")));
         r.bind("transientRetries", transientRetries(s));

@@ -57,13 +57,32 @@ public class QueryFiles {
         LOG.warn("Rejected query file {}: {} (moved to {})", fileName, reason, target);
     }
 
+    /** A query file that follows an existing job waits in .work/ too, until that job ends. */
+    public String park(JobRecord job, String file) throws IOException {
+        Path from = Path.of(file);
+        String parked = WORK + "/" + job.id + "-f" + System.nanoTime() + "-" + from.getFileName();
+        Files.createDirectories(inbox.resolve(WORK));
+        Files.move(from, inbox.resolve(parked), StandardCopyOption.ATOMIC_MOVE);
+        return parked;
+    }
+
     /** The job ended: its query file leaves .work/ for .done/ or .error/ (with the reason beside it). */
     public void finish(JobRecord job) {
-        if (job.queryFile == null) {
+        if (job.queryFile == null || !job.queryFile.startsWith(WORK + "/")) {
             return;
         }
-        Path from = inbox.resolve(job.queryFile);
-        String original = from.getFileName().toString().substring(job.id.length() + 1);
+        job.queryFile = leaveWork(job, job.queryFile);
+        store.update(job);
+    }
+
+    /** A follower's query file goes where its job's went. */
+    public void finishFollower(JobRecord job, String queryFile) {
+        leaveWork(job, queryFile);
+    }
+
+    private String leaveWork(JobRecord job, String queryFile) {
+        Path from = inbox.resolve(queryFile);
+        String original = from.getFileName().toString().replaceFirst("^" + job.id + "-(f\\d+-)?", "");
         boolean ok = job.status == JobStatus.DELIVERED;
         String target = reserve(ok ? DONE : ERROR, original);
         try {
@@ -76,8 +95,7 @@ public class QueryFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move the query file " + from + " to " + target, e);
         }
-        job.queryFile = target;
-        store.update(job);
+        return target;
     }
 
     /** A free name in the folder: NAME.ext, else NAME-2.ext, …, such that NAME.error.txt is free too. */

@@ -54,7 +54,14 @@ public class JobStore {
               updated_at      TIMESTAMP    NOT NULL
             )""",
             "CREATE INDEX soar_job_status ON soar_job (status)",
-            "CREATE INDEX soar_job_idempotency ON soar_job (idempotency_key)");
+            "CREATE INDEX soar_job_idempotency ON soar_job (idempotency_key)",
+            """
+            CREATE TABLE soar_follower (
+              job_id     VARCHAR(40)   NOT NULL,
+              name       VARCHAR(255)  NOT NULL,
+              query_file VARCHAR(4000) NOT NULL,
+              created_at TIMESTAMP     NOT NULL
+            )""");
 
     /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
     private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",
@@ -164,6 +171,51 @@ public class JobStore {
     /** Jobs that a restart must carry on: accepted, submitted or fetching, oldest first. */
     public List<JobRecord> unfinished() {
         return query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') ORDER BY created_at");
+    }
+
+    /**
+     * The newest job for the same request (same idempotency key) that is still running, or was delivered less
+     * than {@code within} ago; null when there is none.
+     */
+    public JobRecord sameRequest(String idempotencyKey, java.time.Duration within) {
+        List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM soar_job WHERE idempotency_key = ? AND status <> 'FAILED' "
+                + "ORDER BY created_at DESC", idempotencyKey);
+        Instant since = Instant.now().minus(within);
+        return jobs.stream().filter(j -> !j.status.isFinished() || j.updatedAt.isAfter(since)).findFirst().orElse(null);
+    }
+
+    /** A later query file for the same request, served by this job instead of a second SOAR job. */
+    public void addFollower(String jobId, String name, String queryFile) {
+        execute("INSERT INTO soar_follower (job_id, name, query_file, created_at) VALUES (?,?,?,?)", ps -> {
+            ps.setString(1, jobId);
+            ps.setString(2, name);
+            ps.setString(3, queryFile);
+            ps.setTimestamp(4, Timestamp.from(Instant.now()));
+        });
+    }
+
+    /** The followers of a job, oldest first, as (name, query file) pairs. */
+    public List<String[]> followers(String jobId) {
+        List<String[]> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT name, query_file FROM soar_follower WHERE job_id = ? ORDER BY created_at")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    public void removeFollower(String jobId, String queryFile) {
+        execute("DELETE FROM soar_follower WHERE job_id = ? AND query_file = ?", ps -> {
+            ps.setString(1, jobId);
+            ps.setString(2, queryFile);
+        });
     }
 
     public List<JobRecord> all() {

@@ -40,18 +40,23 @@ public class Outbox {
      */
     public synchronized void assignNames(JobRecord job) {
         if (job.outputName == null) {
-            String base = safeName(job.name);
-            String candidate = base;
-            for (int n = 2; taken(candidate, job); n++) {
-                candidate = base + "-" + n;
-            }
-            job.outputName = candidate;
+            job.outputName = freeBase(job.name, job);
         }
         for (ResultRecord r : job.results) {
             if (r.file == null) {
                 r.file = packageName(job.outputName, r, job.results.size());
             }
         }
+    }
+
+    /** NAME, or NAME-2, NAME-3… when a manifest or a package of that name is already in the outbox. */
+    private String freeBase(String name, JobRecord job) {
+        String base = safeName(name);
+        String candidate = base;
+        for (int n = 2; taken(candidate, job); n++) {
+            candidate = base + "-" + n;
+        }
+        return candidate;
     }
 
     private boolean taken(String name, JobRecord job) {
@@ -65,6 +70,33 @@ public class Outbox {
             }
         }
         return false;
+    }
+
+    /**
+     * Serves a later query file for the same request from a delivered job: its packages under the follower's
+     * name (hard links to the same bytes where the file system allows, copies otherwise) and its own manifest.
+     */
+    public synchronized void serveFollower(JobRecord job, String name) {
+        String base = freeBase(name, job);
+        Map<ResultRecord, String> files = new LinkedHashMap<>();
+        try {
+            for (ResultRecord r : job.results) {
+                String file = packageName(base, r, job.results.size());
+                Path original = resolve(r.file);
+                Path copy = resolve(file);
+                try {
+                    Files.createLink(copy, original);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(original, copy);
+                }
+                files.put(r, file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot serve " + name + " from " + job, e);
+        }
+        Map<String, Object> m = manifest(job, name, files::get);
+        m.put("servedFrom", job.outputName + ".json");
+        write(base, m);
     }
 
     private static String packageName(String base, ResultRecord r, int resultCount) {
@@ -86,9 +118,12 @@ public class Outbox {
 
     /** Writes NAME.json: the request, the job, its phase history, results and outcome. */
     public Path writeManifest(JobRecord job) {
-        String base = job.outputName != null ? job.outputName : safeName(job.name);
+        return write(job.outputName != null ? job.outputName : safeName(job.name), manifest(job, job.name, r -> r.file));
+    }
+
+    private static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", job.name);
+        m.put("name", name);
         m.put("status", job.status);
         if (job.error != null) {
             m.put("error", job.error);
@@ -103,7 +138,7 @@ public class Outbox {
             e.put("id", r.id);
             e.put("href", r.href);
             e.put("size", r.size);
-            e.put("file", r.file);
+            e.put("file", fileOf.apply(r));
             e.put("bytes", r.bytes);
             e.put("sha256", r.sha256);
             return e;
@@ -111,16 +146,20 @@ public class Outbox {
         m.put("localJobId", job.id);
         m.put("createdAt", job.createdAt.toString());
         m.put("updatedAt", job.updatedAt.toString());
-        Path manifest = resolve(base + ".json");
+        return m;
+    }
+
+    private Path write(String base, Map<String, Object> manifest) {
+        Path target = resolve(base + ".json");
         try {
             Files.createDirectories(folder);
             Path tmp = resolve("." + base + ".json.tmp");
-            JSON.writeValue(tmp.toFile(), m);
-            Files.move(tmp, manifest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            JSON.writeValue(tmp.toFile(), manifest);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the manifest " + manifest, e);
+            throw new UncheckedIOException("Cannot write the manifest " + target, e);
         }
-        return manifest;
+        return target;
     }
 
     /** Letters, digits, '.', '_' and '-' only; no leading dot; never empty. */

@@ -1,0 +1,73 @@
+package org.soardeferred.request;
+
+import java.time.Duration;
+import java.nio.file.Files;
+
+import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.JobStatus;
+import org.soardeferred.store.JobStore;
+import org.soardeferred.transfer.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotency: a request dropped again (same ids in any order, same query, same types) while a job for it runs,
+ * or less than two days after it was delivered, is not sent to SOAR again. Its query file follows the existing
+ * job and is served from it: NAME.tar.gz (a hard link to the same package, or a copy where links are not
+ * possible) and NAME.json, then the file moves to .done/. {@code soar.resubmit=always} turns this off.
+ */
+public class Followers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Followers.class);
+    /** SOAR keeps a package for two days after completion. */
+    static final Duration REUSE_WINDOW = Duration.ofDays(2);
+
+    private final JobStore store;
+    private final QueryFiles queryFiles;
+    private final Outbox outbox;
+    private final boolean resubmitAlways;
+
+    public Followers(JobStore store, QueryFiles queryFiles, Outbox outbox, String resubmit) {
+        this.store = store;
+        this.queryFiles = queryFiles;
+        this.outbox = outbox;
+        this.resubmitAlways = "always".equalsIgnoreCase(resubmit.strip());
+    }
+
+    /** The job that can serve this request, or null when a new job is needed. */
+    public JobRecord sameRequest(SoarRequest request) {
+        if (resubmitAlways) {
+            return null;
+        }
+        JobRecord job = store.sameRequest(request.idempotencyKey(), REUSE_WINDOW);
+        if (job != null && job.status == JobStatus.DELIVERED
+                && job.results.stream().anyMatch(r -> r.file == null || !Files.exists(outbox.resolve(r.file)))) {
+            return null; // delivered, but its packages are gone from the outbox: fetch anew
+        }
+        return job;
+    }
+
+    /** Makes the query file a follower of the job; serves it at once when the job is already finished. */
+    public synchronized void follow(JobRecord job, SoarRequest request, String file) throws java.io.IOException {
+        String queryFile = queryFiles.park(job, file);
+        store.addFollower(job.id, request.name(), queryFile);
+        LOG.info("{} is the same request as {}: served from it, nothing new is sent to SOAR", request.name(), job);
+        JobRecord now = store.find(job.id).orElse(job);
+        if (now.status.isFinished()) {
+            finish(now);
+        }
+    }
+
+    /** The job is finished: each follower gets its own package names and manifest, and its query file moves on. */
+    public synchronized void finish(JobRecord job) {
+        for (String[] f : store.followers(job.id)) {
+            String name = f[0];
+            String queryFile = f[1];
+            if (job.status == JobStatus.DELIVERED) {
+                outbox.serveFollower(job, name);
+            }
+            queryFiles.finishFollower(job, queryFile);
+            store.removeFollower(job.id, queryFile);
+        }
+    }
+}
