@@ -3,11 +3,9 @@ package org.soardeferred;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -26,54 +24,23 @@ class LargePackageIT {
     @Test
     void thePackagedJarStreamsAOneGibPackageWithA128MbHeap() throws Exception {
         long oneGib = 1L << 30;
-        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(oneGib).timing(100, 200).start(0)) {
-            Path jar = Path.of(System.getProperty("soar.test.jar", "target/soar-deferred.jar"));
-            assertThat(jar).exists();
-            Path log = root.resolve("service.log");
-            ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx128m", "-jar", jar.toAbsolutePath().toString())
-                    .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("SOAR_BASE_URL", soar.baseUrl());
-            env.put("SOAR_USERNAME", "scientist");
-            env.put("SOAR_PASSWORD", "s3cret-Pa55");
-            env.put("SOAR_INBOX", root.resolve("in").toString());
-            env.put("SOAR_OUTBOX", root.resolve("out").toString());
-            env.put("SOAR_DATA_DIR", root.resolve("state").toString());
-            env.put("SOAR_POLL_DELAY", "200ms");
-            env.put("SOAR_PROGRESS_INTERVAL", "2s");
-            Process app = pb.start();
-            try {
-                Files.createDirectories(root.resolve("in"));
-                Files.writeString(root.resolve("in/big.ids"), "solo_L1_swa-pas-3d_20240201\n");
-                Path manifest = root.resolve("out/big.json");
-                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> !app.isAlive() || Files.exists(manifest));
-                assertThat(app.isAlive()).as("the service is still running; its log:\n%s", tail(log)).isTrue();
-                JsonNode m = RunningService.readJson(manifest);
-                assertThat(m.path("status").asText()).as(tail(log)).isEqualTo("DELIVERED");
-                Path pkg = root.resolve("out/big.tar.gz");
-                assertThat(Files.size(pkg)).isGreaterThan(oneGib);
-                String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
-                assertThat(RunningService.sha256(pkg)).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
-                assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError").doesNotContain("s3cret-Pa55")
-                        .contains("bytes of " + Files.size(pkg));
-                assertThat(root.resolve("in/.done/big.ids")).exists();
-            } finally {
-                app.destroy();
-                app.waitFor();
-            }
-        }
-    }
+        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(oneGib).timing(100, 200).start(0);
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).start("-Xmx128m")) {
+            app.drop("big.ids", "solo_L1_swa-pas-3d_20240201\n");
+            Path manifest = app.outbox.resolve("big.json");
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !app.isAlive() || Files.exists(manifest));
 
-    static String javaBin() {
-        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    }
-
-    static String tail(Path log) throws java.io.IOException {
-        if (!Files.exists(log)) {
-            return "(no log)";
+            assertThat(app.isAlive()).as("the service stopped; its log:\n%s", app.logTail()).isTrue();
+            JsonNode m = RunningService.readJson(manifest);
+            assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
+            Path pkg = app.outbox.resolve("big.tar.gz");
+            assertThat(Files.size(pkg)).isGreaterThan(oneGib);
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(RunningService.sha256(pkg)).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
+            assertThat(Files.readString(app.log)).doesNotContain("OutOfMemoryError").doesNotContain("s3cret-Pa55")
+                    .contains("bytes of " + Files.size(pkg));
+            assertThat(app.inbox.resolve(".done/big.ids")).exists();
         }
-        String text = Files.readString(log);
-        return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
     }
 }

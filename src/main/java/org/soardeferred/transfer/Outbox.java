@@ -37,16 +37,21 @@ public class Outbox {
      * Fixes the job's output names when fetching starts: NAME, or NAME-2, NAME-3… when a package or manifest of
      * that name from another job is already there. Each result gets NAME.tar.gz, or NAME-<result id>.tar.gz
      * when the job has several. Names are kept in the job record, so a restart writes to the same files.
+     * Returns true when names were assigned now (and must be stored).
      */
-    public synchronized void assignNames(JobRecord job) {
+    public synchronized boolean assignNames(JobRecord job) {
+        boolean assigned = false;
         if (job.outputName == null) {
             job.outputName = freeBase(job.name, job);
+            assigned = true;
         }
         for (ResultRecord r : job.results) {
             if (r.file == null) {
                 r.file = packageName(job.outputName, r, job.results.size());
+                assigned = true;
             }
         }
+        return assigned;
     }
 
     /** NAME, or NAME-2, NAME-3… when a manifest or a package of that name is already in the outbox. */

@@ -59,7 +59,9 @@ public class ResultDownload {
     public void prepare(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
-        outbox.assignNames(job);
+        if (outbox.assignNames(job)) {
+            store.update(job); // a restart must write to the same files
+        }
         Files.createDirectories(outbox.folder());
         Path part = outbox.part(r);
         long onDisk = Files.exists(part) ? Files.size(part) : 0;

@@ -1,0 +1,84 @@
+package org.soardeferred;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.soardeferred.simulator.SoarSimulator;
+
+/** The packaged jar killed with kill -9 and started again: nothing is submitted twice, nothing downloaded twice. */
+class KillAndRestartIT {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void killedAfterSubmitTheRestartedServicePollsTheJobAndNeverResubmitsIt() throws Exception {
+        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").timing(100, 6000).start(0);
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).start()) {
+            app.drop("once.ids", "solo_L2_epd-ept-north-rates_20200820");
+            // SOAR has the job and the service has recorded it: it has started polling
+            await().atMost(Duration.ofSeconds(60)).until(() -> soar.count("GET", "/tap/async/") > 0);
+            app.kill();
+
+            app.start();
+            JsonNode m = awaitManifest(app, "once");
+
+            assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
+            assertThat(soar.submits()).isEqualTo(1);
+            assertThat(RunningService.sha256(app.outbox.resolve("once.tar.gz")))
+                    .isEqualTo(soar.packageSha256(m.path("jobId").asText()).values().iterator().next());
+            assertThat(Files.readString(app.log)).contains("Resuming job").doesNotContain("s3cret-Pa55");
+        }
+    }
+
+    @Test
+    void killedMidDownloadTheRestartedServiceResumesWithRangeAndTheSha256Matches() throws Exception {
+        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(48L << 20)
+                .timing(100, 200).throttle(12L << 20).start(0);
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).start()) {
+            app.drop("half.ids", "solo_L1_swa-pas-3d_20240201");
+            Path part = app.outbox.resolve("half.tar.gz.part");
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(part) && Files.size(part) > (12L << 20));
+            app.kill();
+            long onDisk = Files.size(part);
+            soar.throttle(0);
+
+            app.start();
+            JsonNode m = awaitManifest(app, "half");
+
+            assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
+            List<SoarSimulator.SeenRequest> downloads = soar.requests().stream()
+                    .filter(r -> r.path().contains("/results/")).toList();
+            assertThat(downloads).hasSize(2);
+            assertThat(downloads.get(0).range()).isNull();
+            long resumedFrom = Long.parseLong(downloads.get(1).range().replaceAll("\\D", ""));
+            assertThat(resumedFrom).isGreaterThan(0).isLessThanOrEqualTo(onDisk);
+            assertThat(soar.submits()).isEqualTo(1);
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(RunningService.sha256(app.outbox.resolve("half.tar.gz"))).isEqualTo(served)
+                    .isEqualTo(m.path("results").get(0).path("sha256").asText());
+            assertThat(part).doesNotExist();
+        }
+    }
+
+    private static JsonNode awaitManifest(ServiceProcess app, String name) throws java.io.IOException {
+        Path manifest = app.outbox.resolve(name + ".json");
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> !app.isAlive() || Files.exists(manifest)
+                            && RunningService.readJson(manifest).path("status").asText().matches("DELIVERED|FAILED"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no finished " + name + ".json; the service's log:\n" + app.logTail(), e);
+        }
+        assertThat(app.isAlive()).as("the service stopped; its log:\n%s", app.logTail()).isTrue();
+        return RunningService.readJson(manifest);
+    }
+}
