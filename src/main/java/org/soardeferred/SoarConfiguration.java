@@ -9,7 +9,8 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
-import org.h2.jdbcx.JdbcConnectionPool;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.soardeferred.request.Followers;
 import org.soardeferred.request.QueryFileReader;
 import org.soardeferred.request.QueryFiles;
@@ -47,9 +48,16 @@ public class SoarConfiguration implements CamelConfiguration {
         Path dataDir = Path.of(s.get("soar.data-dir")).toAbsolutePath();
         String dbUrl = s.get("soar.db.url", "");
         if (dbUrl.isBlank()) {
-            dbUrl = "jdbc:h2:file:" + dataDir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
+            // WRITE_DELAY=0: every commit reaches the file at once, so a kill -9 loses no recorded step
+            dbUrl = "jdbc:h2:file:" + dataDir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
-        JdbcConnectionPool pool = JdbcConnectionPool.create(dbUrl, s.get("soar.db.user", ""), s.get("soar.db.password", ""));
+        HikariConfig db = new HikariConfig();
+        db.setPoolName("soar-jobs");
+        db.setJdbcUrl(dbUrl);
+        db.setUsername(s.get("soar.db.user", ""));
+        db.setPassword(s.get("soar.db.password", ""));
+        db.setMaximumPoolSize(10);
+        HikariDataSource pool = new HikariDataSource(db);
         JobStore store = new JobStore(pool);
         Outbox outbox = new Outbox(Path.of(s.get("soar.outbox")));
 
@@ -72,18 +80,24 @@ public class SoarConfiguration implements CamelConfiguration {
             session.logout();
         });
         r.bind("outbox", outbox);
-        r.bind("resultDownload", new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval")));
+        r.bind("resultDownload", new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval"),
+                hosts(s.get("soar.result.allowed-hosts", ""))));
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
                 s.duration("soar.poll.timeout"), s.duration("soar.poll.wait")));
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext c) {
-                pool.dispose();
+                pool.close();
             }
         });
         LOG.info("SOAR at {} as {}; inbox {}, outbox {}, job store {}", urls.base(),
                 session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
-                Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll(";.*", ""));
+                Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll("[;?].*", ""));
+    }
+
+    private static java.util.Set<String> hosts(String list) {
+        return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(h -> !h.isEmpty())
+                .map(h -> h.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
     }
 
     static String version() {

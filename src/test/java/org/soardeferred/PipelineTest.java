@@ -192,6 +192,21 @@ class PipelineTest {
     }
 
     @Test
+    void aResultOnAHostThatIsNotAllowedIsNotFetched() {
+        service.close();
+        service = RunningService.start(root, soar.baseUrl(), Map.of("soar.result.allowed-hosts", "archive.example.org"));
+        soar.resultHost("localhost").requireSessionForJobs(false);
+        long downloadsBefore = soar.requests().stream().filter(r -> r.path().contains("/results/")).count();
+        service.drop("elsewhere.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+        JsonNode manifest = service.awaitManifest("elsewhere");
+
+        assertThat(manifest.path("status").asText()).isEqualTo("FAILED");
+        assertThat(manifest.path("error").asText()).contains("is on localhost, which is not SOAR's host nor listed in soar.result.allowed-hosts");
+        assertThat(soar.requests().stream().filter(r -> r.path().contains("/results/")).count()).isEqualTo(downloadsBefore);
+    }
+
+    @Test
     void aJobWithSeveralResultsGivesOnePackagePerResultNamedByResultId() {
         soar.resultsPerJob(3);
         service.drop("multi.ids", "solo_a_1,solo_b_2,solo_c_3,solo_d_4");

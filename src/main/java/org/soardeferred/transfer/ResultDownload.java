@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,12 +48,15 @@ public class ResultDownload {
     private final JobStore store;
     private final SoarUrls urls;
     private final Duration progressInterval;
+    /** Hosts besides SOAR's that results may come from; empty: any (they never get the session cookie). */
+    private final Set<String> allowedHosts;
 
-    public ResultDownload(Outbox outbox, JobStore store, SoarUrls urls, Duration progressInterval) {
+    public ResultDownload(Outbox outbox, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts) {
         this.outbox = outbox;
         this.store = store;
         this.urls = urls;
         this.progressInterval = progressInterval;
+        this.allowedHosts = allowedHosts;
     }
 
     /** Before the GET: the URL to fetch, and a Range header when part of the file is already on disk. */
@@ -71,7 +75,13 @@ public class ResultDownload {
             onDisk = 0;
         }
         exchange.setProperty(RESUME_FROM, onDisk);
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, urls.onSoarScheme(r.href));
+        String href = urls.onSoarScheme(r.href);
+        String host = java.net.URI.create(href).getHost();
+        if (!allowedHosts.isEmpty() && !urls.isSoarHost(java.net.URI.create(href)) && !allowedHosts.contains(host)) {
+            throw new TransferException("result " + r.id + " is on " + host + ", which is not SOAR's host nor listed in "
+                    + "soar.result.allowed-hosts; it was not fetched");
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, href);
         if (onDisk > 0) {
             exchange.getMessage().setHeader("Range", "bytes=" + onDisk + "-");
             LOG.info("{}: resuming {} from byte {}", job, r.file, onDisk);
