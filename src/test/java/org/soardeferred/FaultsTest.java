@@ -82,9 +82,7 @@ class FaultsTest {
         soar.timing(100, 1500);
         try {
             long loginsBefore = soar.logins();
-            long pollsBefore = soar.count("GET", "/tap/async/");
-            service.drop("expired.ids", "solo_L2_epd-ept-north-rates_20200820");
-            await().atMost(Duration.ofSeconds(10)).until(() -> soar.count("GET", "/tap/async/") > pollsBefore);
+            dropAndAwaitTheFirstPoll("expired.ids");
             soar.expireSessions();
 
             JsonNode manifest = service.awaitManifest("expired");
@@ -113,6 +111,37 @@ class FaultsTest {
         long second = Long.parseLong(downloads.get(2).range().replaceAll("\\D", ""));
         long first = Long.parseLong(downloads.get(1).range().replaceAll("\\D", ""));
         assertThat(second).isGreaterThan(first);
+    }
+
+    @Test
+    void aServerThatIgnoresRangeIsReadFromTheStartSafely() {
+        soar.itemBytes(2 * 1024 * 1024).dropDownloads(1, 512 * 1024).ignoreRange(true);
+        service.drop("norange.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+        JsonNode manifest = service.awaitManifest("norange");
+
+        assertThat(manifest.path("status").asText()).isEqualTo("DELIVERED");
+        assertPackageIsTheServedOne(manifest, "norange");
+        List<SoarSimulator.SeenRequest> downloads = downloadsOf(manifest);
+        assertThat(downloads).hasSize(2);
+        assertThat(downloads.get(1).range()).startsWith("bytes=");
+    }
+
+    @Test
+    void aJobThatOutlastsThePollTimeoutFailsAndSaysItMayStillFinish() {
+        service.close();
+        service = RunningService.start(root, soar.baseUrl(), Map.of("soar.poll.timeout", "400ms"));
+        soar.timing(100, 5000);
+        try {
+            service.drop("slow.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            JsonNode manifest = service.awaitManifest("slow");
+
+            assertThat(manifest.path("status").asText()).isEqualTo("FAILED");
+            assertThat(manifest.path("error").asText()).contains("still EXECUTING after").contains("soar.poll.timeout");
+        } finally {
+            soar.timing(100, 300);
+        }
     }
 
     @Test
@@ -160,9 +189,7 @@ class FaultsTest {
     void aJobThatExpiredOnTheServerIsReportedAsExpired() {
         soar.timing(100, 2000);
         try {
-            long pollsBefore = soar.count("GET", "/tap/async/");
-            service.drop("gone.ids", "solo_L2_epd-ept-north-rates_20200820");
-            await().atMost(Duration.ofSeconds(10)).until(() -> soar.count("GET", "/tap/async/") > pollsBefore);
+            dropAndAwaitTheFirstPoll("gone.ids");
             soar.expireJobs();
 
             JsonNode manifest = service.awaitManifest("gone");
@@ -183,6 +210,12 @@ class FaultsTest {
 
         assertThat(manifest.path("status").asText()).isEqualTo("FAILED");
         assertThat(manifest.path("error").asText()).contains("not well-formed XML").contains("<uws:phase>EXECUTING</uws:pha");
+    }
+
+    private void dropAndAwaitTheFirstPoll(String fileName) {
+        long pollsBefore = soar.count("GET", "/tap/async/");
+        service.drop(fileName, "solo_L2_epd-ept-north-rates_20200820");
+        await().atMost(Duration.ofSeconds(10)).until(() -> soar.count("GET", "/tap/async/") > pollsBefore);
     }
 
     private List<SoarSimulator.SeenRequest> downloadsOf(JsonNode manifest) {

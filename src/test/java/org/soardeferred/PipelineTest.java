@@ -172,7 +172,29 @@ class PipelineTest {
                 .filter(r -> r.path().equals("/data") && r.query().contains("rates_20200820") || r.path().contains(job)).toList();
         assertThat(calls).hasSizeGreaterThanOrEqualTo(3);
         assertThat(calls).allSatisfy(r -> assertThat(r.cookie()).startsWith("SESSION="));
-        assertThat(Files.readString(service.outbox.resolve("cookie.json"))).doesNotContain("s3cret-Pa55");
+        assertNoFileContains(root, "s3cret-Pa55");
+    }
+
+    @Test
+    void aServerThatDeclaresUws11IsPolledWithWaitAndThePhaseLastSeen() {
+        service.close();
+        service = RunningService.start(root, soar.baseUrl(), Map.of("soar.poll.delay", "2s", "soar.poll.max-delay", "3s"));
+        soar.uws11(true).timing(100, 4000);
+        try {
+            service.drop("wait.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            JsonNode manifest = service.awaitManifest("wait");
+
+            assertThat(manifest.path("status").asText()).isEqualTo("DELIVERED");
+            String job = manifest.path("jobId").asText();
+            var polls = soar.requests().stream().filter(r -> r.method().equals("GET") && r.path().endsWith(job)).toList();
+            // the first poll learns that the server speaks UWS 1.1; the next ones let the server wait
+            assertThat(polls).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(polls.get(0).query()).isNull();
+            assertThat(polls.subList(1, polls.size())).allSatisfy(r -> assertThat(r.query()).matches("WAIT=[1-9]&PHASE=EXECUTING"));
+        } finally {
+            soar.uws11(false).timing(100, 200);
+        }
     }
 
     @Test
@@ -259,6 +281,20 @@ class PipelineTest {
         assertThat(second.path("results").get(0).path("file").asText()).isEqualTo("same-2.tar.gz");
         assertThat(service.inbox.resolve(".done/same.ids")).exists();
         assertThat(service.inbox.resolve(".done/same-2.ids")).exists();
+    }
+
+    /** Not in any file: manifests, error notes, the job store's database, downloads. */
+    private static void assertNoFileContains(Path dir, String secret) throws IOException {
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                for (int i = 0; i + needle.length <= bytes.length; i++) {
+                    assertThat(java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length))
+                            .as("%s contains the password", f).isFalse();
+                }
+            }
+        }
     }
 
     private static List<String> phases(JsonNode manifest) {

@@ -9,8 +9,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
@@ -35,6 +33,7 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.soardeferred.transfer.Sha256;
 import org.soardeferred.uws.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +82,7 @@ public class SoarSimulator implements AutoCloseable {
     private volatile long bytesPerSecond;
     private volatile long sizeSkew;
     private volatile long truncateBy;
+    private volatile boolean ignoreRange;
 
     private HttpServer server;
     private ExecutorService packageMaker;
@@ -186,6 +186,12 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Answer Range requests with the whole package (HTTP 200), as servers without range support do. */
+    public SoarSimulator ignoreRange(boolean on) {
+        this.ignoreRange = on;
+        return this;
+    }
+
     /** Deletes every job, as SOAR does two days after completion: job and result URLs answer 404. */
     public SoarSimulator expireJobs() {
         jobs.clear();
@@ -199,6 +205,7 @@ public class SoarSimulator implements AutoCloseable {
         bytesPerSecond = 0;
         sizeSkew = 0;
         truncateBy = 0;
+        ignoreRange = false;
         pollReply = null;
         dataReply = null;
         return this;
@@ -266,7 +273,7 @@ public class SoarSimulator implements AutoCloseable {
     public Map<String, String> packageSha256(String jobId) {
         SimJob job = jobs.get(jobId);
         Map<String, String> out = new LinkedHashMap<>();
-        job.packages.join().forEach((id, path) -> out.put(id, sha256(path)));
+        job.packages.join().forEach((id, path) -> out.put(id, Sha256.of(path)));
         return out;
     }
 
@@ -327,7 +334,9 @@ public class SoarSimulator implements AutoCloseable {
             send(ex, 401, "text/plain", "Unauthorized");
             return;
         }
-        String session = HexFormat.of().formatHex(random.generateSeed(16)) + ":" + user;
+        byte[] token = new byte[16];
+        random.nextBytes(token);
+        String session = HexFormat.of().formatHex(token) + ":" + user;
         sessions.add(session);
         ex.getResponseHeaders().add("Set-Cookie", cookieName + "=" + session + "; Path=" + CONTEXT + "; HttpOnly");
         send(ex, 200, "text/plain", "");
@@ -540,7 +549,7 @@ public class SoarSimulator implements AutoCloseable {
         ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + "\"");
         ex.getResponseHeaders().add("Accept-Ranges", "bytes");
         int status = 200;
-        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-") && !ignoreRange) {
             from = Long.parseLong(range.substring(6, range.length() - 1));
             if (from >= size) {
                 ex.getResponseHeaders().add("Content-Range", "bytes */" + size);
@@ -656,28 +665,8 @@ public class SoarSimulator implements AutoCloseable {
         }
     }
 
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.newDigest().digest(bytes));
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -98,7 +98,7 @@ public class ResultDownload {
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
-        MessageDigest sha256 = TransferStream.newSha256();
+        MessageDigest sha256 = Sha256.newDigest();
         PackageCheck check = new PackageCheck();
         String mode;
         if (status == 206) {
