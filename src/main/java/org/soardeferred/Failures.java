@@ -4,6 +4,11 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
+import org.soardeferred.soar.MissingCredentialsException;
+import org.soardeferred.soar.SoarHttpException;
+import org.soardeferred.soar.SoarLoginException;
+import org.soardeferred.store.ErrorKind;
+import org.soardeferred.transfer.TransferException;
 
 /** Turns what went wrong into one line a user can act on, for logs, manifests and NAME.error.txt. */
 public final class Failures {
@@ -12,12 +17,7 @@ public final class Failures {
     }
 
     public static String describe(Throwable e) {
-        Throwable t = e;
-        // Camel wraps what a bean threw ("Failed to invoke method … due to …"): report the cause itself
-        while (t.getCause() != null && (t.getMessage() == null || t instanceof org.apache.camel.RuntimeCamelException
-                || t instanceof org.apache.camel.CamelException)) {
-            t = t.getCause();
-        }
+        Throwable t = unwrap(e);
         if (t instanceof UnknownHostException) {
             return "cannot resolve the host " + t.getMessage() + ": check soar.base-url and the network";
         }
@@ -29,5 +29,31 @@ public final class Failures {
         }
         String message = t.getMessage();
         return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    /** The kind of failure, for exit codes: refused credentials, a job gone or failed on the server, or other. */
+    public static ErrorKind kind(Throwable e) {
+        Throwable t = unwrap(e);
+        if (t instanceof SoarLoginException || t instanceof MissingCredentialsException
+                || t instanceof SoarHttpException h && h.isSessionRefused()) {
+            return ErrorKind.AUTH;
+        }
+        if (t instanceof SoarHttpException h && (h.getStatus() == 404 || h.getStatus() == 410)) {
+            return ErrorKind.JOB;
+        }
+        if (t instanceof TransferException) {
+            return ErrorKind.TRANSFER;
+        }
+        return ErrorKind.OTHER;
+    }
+
+    /** Camel wraps what a bean threw ("Failed to invoke method … due to …"): the cause itself. */
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof org.apache.camel.RuntimeCamelException
+                || t instanceof org.apache.camel.CamelException)) {
+            t = t.getCause();
+        }
+        return t;
     }
 }

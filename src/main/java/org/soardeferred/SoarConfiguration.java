@@ -48,7 +48,8 @@ public class SoarConfiguration implements CamelConfiguration {
         Path dataDir = Path.of(s.get("soar.data-dir")).toAbsolutePath();
         String dbUrl = s.get("soar.db.url", "");
         if (dbUrl.isBlank()) {
-            // WRITE_DELAY=0: every commit reaches the file at once, so a kill -9 loses no recorded step
+            // WRITE_DELAY=0: every commit reaches the file at once, so a kill -9 loses no recorded step;
+            // DB_CLOSE_ON_EXIT=FALSE: the store stays open while Camel shuts down and records the last steps
             dbUrl = "jdbc:h2:file:" + dataDir.resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         }
         HikariConfig db = new HikariConfig();
@@ -57,7 +58,14 @@ public class SoarConfiguration implements CamelConfiguration {
         db.setUsername(s.get("soar.db.user", ""));
         db.setPassword(s.get("soar.db.password", ""));
         db.setMaximumPoolSize(10);
-        HikariDataSource pool = new HikariDataSource(db);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(db);
+        } catch (RuntimeException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalStateException("The job store " + dbUrl.replaceAll("[;?].*", "") + " cannot be opened: " + why
+                    + (why != null && why.contains("already in use") ? " (is the service running on the same soar.data-dir?)" : ""), e);
+        }
         JobStore store = new JobStore(pool);
         Outbox outbox = new Outbox(Path.of(s.get("soar.outbox")));
 

@@ -1,38 +1,36 @@
 package org.soardeferred;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.apache.camel.main.Main;
+import org.soardeferred.cli.SoarCommand;
 import org.soardeferred.simulator.SoarSimulator;
 
 /**
- * Starts the service: Camel Main with the YAML routes of {@code routes/} and the configuration of
- * {@code config/application.properties}. {@code --demo} (or {@code SOAR_DEMO=true}) first starts the built-in
- * SOAR simulator on a free port and points the service at it with demo credentials.
+ * Entry point. {@code serve} (the default) runs the service: Camel Main with the YAML routes of {@code routes/}
+ * and the configuration of {@code config/application.properties}; {@code fetch}, {@code jobs} and
+ * {@code resume} are the command line (see {@link SoarCommand}). {@code --demo} (or {@code SOAR_DEMO=true})
+ * first starts the built-in SOAR simulator on a free port and points the service at it with demo credentials.
  */
 public final class SoarDeferred {
 
     private SoarDeferred() {
     }
 
-    public static void main(String[] args) throws Exception {
-        List<String> camelArgs = new ArrayList<>();
-        boolean demo = "true".equalsIgnoreCase(System.getenv("SOAR_DEMO")) || Boolean.getBoolean("soar.demo");
-        for (String arg : args) {
-            if (arg.equals("--demo")) {
-                demo = true;
-            } else {
-                camelArgs.add(arg);
-            }
+    public static void main(String[] args) {
+        int code = SoarCommand.execute(args);
+        if (code != 0) {
+            System.exit(code);
         }
+        // serve returns only when Camel Main has stopped; fetch/jobs/resume stop it themselves
+        System.exit(0);
+    }
+
+    /** Runs the service until it is stopped (Ctrl-C, SIGTERM). */
+    public static void serve(boolean demo) throws Exception {
+        demo = demo || "true".equalsIgnoreCase(System.getenv("SOAR_DEMO")) || Boolean.getBoolean("soar.demo");
         Main main = newMain();
-        SoarSimulator simulator = null;
-        if (demo) {
-            simulator = startDemoSimulator(main);
-        }
+        SoarSimulator simulator = demo ? startDemoSimulator(main, true) : null;
         try {
-            main.run(camelArgs.toArray(String[]::new));
+            main.run();
         } finally {
             if (simulator != null) {
                 simulator.close();
@@ -49,7 +47,8 @@ public final class SoarDeferred {
         return main;
     }
 
-    private static SoarSimulator startDemoSimulator(Main main) {
+    /** Starts the built-in SOAR simulator and points the service at it, with the demo user. */
+    public static SoarSimulator startDemoSimulator(Main main, boolean explain) {
         long itemBytes = Long.parseLong(System.getenv().getOrDefault("SOAR_SIMULATOR_ITEM_BYTES",
                 System.getProperty("soar.simulator.item-bytes", String.valueOf(1024 * 1024))));
         SoarSimulator simulator = new SoarSimulator().user("demo", "demo").itemBytes(itemBytes)
@@ -59,12 +58,14 @@ public final class SoarDeferred {
         main.addOverrideProperty("soar.password", "demo");
         main.addOverrideProperty("soar.poll.delay", "1s");
         main.addOverrideProperty("soar.poll.max-delay", "3s");
-        System.out.printf("%n  Demo mode: a built-in SOAR simulator runs at %s (user 'demo').%n"
-                + "  Drop a query file into the inbox, for example:%n"
-                + "      echo solo_L2_epd-ept-north-rates_20200820 > inbox/demo.ids%n"
-                + "  and find downloads/demo.tar.gz and downloads/demo.json a few seconds later.%n"
-                + "  Ids containing 'sim_error' or 'sim_abort' show a failed job. Stop with Ctrl-C.%n%n",
-                simulator.baseUrl());
+        if (explain) {
+            System.out.printf("%n  Demo mode: a built-in SOAR simulator runs at %s (user 'demo').%n"
+                    + "  Drop a query file into the inbox, for example:%n"
+                    + "      echo solo_L2_epd-ept-north-rates_20200820 > inbox/demo.ids%n"
+                    + "  and find downloads/demo.tar.gz and downloads/demo.json a few seconds later.%n"
+                    + "  Ids containing 'sim_error' or 'sim_abort' show a failed job. Stop with Ctrl-C.%n%n",
+                    simulator.baseUrl());
+        }
         return simulator;
     }
 }

@@ -23,6 +23,8 @@ public class JobRecord {
     public List<PhaseChange> phaseHistory = new ArrayList<>();
     public List<ResultRecord> results = new ArrayList<>();
     public String error;
+    /** What kind of failure ended the job, for exit codes. */
+    public ErrorKind errorKind;
     public Instant createdAt;
     public Instant updatedAt;
 

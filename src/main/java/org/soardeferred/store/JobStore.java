@@ -61,11 +61,13 @@ public class JobStore {
               name       VARCHAR(255)  NOT NULL,
               query_file VARCHAR(4000) NOT NULL,
               created_at TIMESTAMP     NOT NULL
-            )""");
+            )""",
+            "ALTER TABLE soar_job ADD COLUMN error_kind VARCHAR(20)");
 
     /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
     private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",
-            "output_name", "remote_job_id", "job_url", "phase", "status", "phase_history", "results_json", "error", "created_at", "updated_at");
+            "output_name", "remote_job_id", "job_url", "phase", "status", "phase_history", "results_json", "error", "error_kind",
+            "created_at", "updated_at");
     private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
 
     private final DataSource dataSource;
@@ -144,17 +146,28 @@ public class JobStore {
     public void delivered(JobRecord job) {
         job.status = JobStatus.DELIVERED;
         job.error = null;
+        job.errorKind = null;
         update(job);
     }
 
     /** The job ended because of this exception (after any retries). */
     public void failedBy(JobRecord job, Throwable cause) {
-        failed(job, org.soardeferred.Failures.describe(cause));
+        ErrorKind kind = org.soardeferred.Failures.kind(cause);
+        if (kind == ErrorKind.OTHER && job.status == JobStatus.FETCHING) {
+            kind = ErrorKind.TRANSFER;
+        }
+        failed(job, org.soardeferred.Failures.describe(cause), kind);
     }
 
+    /** The job ended on the server without a package (ERROR, ABORTED, ARCHIVED). */
     public void failed(JobRecord job, String error) {
+        failed(job, error, ErrorKind.JOB);
+    }
+
+    private void failed(JobRecord job, String error, ErrorKind kind) {
         job.status = JobStatus.FAILED;
         job.error = error;
+        job.errorKind = kind;
         update(job);
     }
 
@@ -254,6 +267,7 @@ public class JobStore {
         job.phaseHistory = new ArrayList<>(JSON.readValue(rs.getString("phase_history"), new TypeReference<List<PhaseChange>>() { }));
         job.results = new ArrayList<>(JSON.readValue(rs.getString("results_json"), new TypeReference<List<ResultRecord>>() { }));
         job.error = rs.getString("error");
+        job.errorKind = rs.getString("error_kind") == null ? null : ErrorKind.valueOf(rs.getString("error_kind"));
         job.createdAt = rs.getTimestamp("created_at").toInstant();
         job.updatedAt = rs.getTimestamp("updated_at").toInstant();
         return job;
@@ -273,6 +287,7 @@ public class JobStore {
         ps.setString(++i, json(job.phaseHistory));
         ps.setString(++i, json(job.results));
         ps.setString(++i, truncate(job.error));
+        ps.setString(++i, job.errorKind == null ? null : job.errorKind.name());
         ps.setTimestamp(++i, Timestamp.from(job.createdAt));
         ps.setTimestamp(++i, Timestamp.from(job.updatedAt));
         ps.setString(++i, job.id);

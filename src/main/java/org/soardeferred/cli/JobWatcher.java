@@ -1,0 +1,142 @@
+package org.soardeferred.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.soardeferred.Durations;
+import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.JobStatus;
+import org.soardeferred.store.JobStore;
+import org.soardeferred.store.ResultRecord;
+import org.soardeferred.transfer.Outbox;
+
+/**
+ * Follows a job from the job store until it is finished, and shows it: the phase and elapsed time as they
+ * change; while downloading, a progress bar (bytes, percent, rate, ETA) on a terminal, or a plain line every
+ * few seconds when the output is not a terminal. The bytes come from the package's .part file on disk.
+ */
+final class JobWatcher {
+
+    private final JobStore store;
+    private final Path outbox;
+    private final PrintStream out;
+    private final boolean terminal;
+    private final Duration plainInterval;
+
+    JobWatcher(JobStore store, Path outbox, PrintStream out, boolean terminal, Duration plainInterval) {
+        this.store = store;
+        this.outbox = outbox;
+        this.out = out;
+        this.terminal = terminal;
+        this.plainInterval = plainInterval;
+    }
+
+    JobRecord watch(String jobId) throws InterruptedException {
+        long started = System.nanoTime();
+        String lastPhase = null;
+        Map<String, Progress> progress = new HashMap<>();
+        while (true) {
+            JobRecord job = store.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " vanished"));
+            String phase = job.phase == null ? job.status.name() : job.phase;
+            if (!phase.equals(lastPhase)) {
+                out.printf("[%s] %s: %s%s%n", clock(started), job.name, phase,
+                        job.remoteJobId == null ? "" : " (SOAR job " + job.remoteJobId + ")");
+                lastPhase = phase;
+            }
+            if (job.status == JobStatus.FETCHING || job.status.isFinished()) {
+                for (ResultRecord r : job.results) {
+                    if (r.file != null) {
+                        progress.computeIfAbsent(r.file, f -> new Progress(r)).show(r);
+                    }
+                }
+            }
+            if (job.status.isFinished()) {
+                progress.values().forEach(Progress::close);
+                return job;
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static String clock(long startedNanos) {
+        long s = (System.nanoTime() - startedNanos) / 1_000_000_000L;
+        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** The download of one result, measured from its file on disk. */
+    private final class Progress {
+        private final ProgressBar bar;
+        private final long startNanos = System.nanoTime();
+        private long startBytes = -1;
+        private long nextLine = System.nanoTime();
+        private long last;
+
+        Progress(ResultRecord r) {
+            bar = terminal ? new ProgressBarBuilder().setTaskName(r.file).setInitialMax(r.size == null ? -1 : r.size)
+                    .setUnit("MB", 1_000_000).showSpeed().setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(200)
+                    .continuousUpdate().build() : null;
+        }
+
+        void show(ResultRecord r) {
+            long bytes = r.sha256 != null ? r.bytes : onDisk(r);
+            if (startBytes < 0) {
+                startBytes = bytes;
+            }
+            last = bytes;
+            if (bar != null) {
+                bar.stepTo(bytes);
+                return;
+            }
+            long now = System.nanoTime();
+            if (now >= nextLine || r.sha256 != null) {
+                nextLine = now + plainInterval.toNanos();
+                out.println(line(r, bytes, now));
+            }
+        }
+
+        private String line(ResultRecord r, long bytes, long now) {
+            double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+            double rate = (bytes - startBytes) / seconds;
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "  %s: %s", r.file, mb(bytes)));
+            if (r.size != null && r.size > 0) {
+                s.append(String.format(Locale.ROOT, " of %s (%.1f%%)", mb(r.size), 100.0 * bytes / r.size));
+            }
+            s.append(String.format(Locale.ROOT, ", %.1f MB/s", rate / 1e6));
+            if (r.sha256 != null) {
+                s.append(", done");
+            } else if (r.size != null && rate > 0) {
+                s.append(", ETA ").append(Durations.format(Duration.ofMillis((long) ((r.size - bytes) / rate * 1000))));
+            }
+            return s.toString();
+        }
+
+        private long onDisk(ResultRecord r) {
+            try {
+                Path part = outbox.resolve(r.file + Outbox.PART_SUFFIX);
+                return Files.exists(part) ? Files.size(part) : last;
+            } catch (IOException e) {
+                return last;
+            }
+        }
+
+        void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+}

@@ -1,0 +1,55 @@
+package org.soardeferred.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.soardeferred.SoarDeferred;
+import org.soardeferred.simulator.SoarSimulator;
+import org.soardeferred.store.JobStore;
+
+/**
+ * The service as the command line runs it: the same Camel Main, routes and configuration as {@code serve},
+ * with some settings overridden (no inbox for fetch and resume, another outbox, the demo simulator).
+ */
+final class ServiceRun implements AutoCloseable {
+
+    private final Main main;
+    private final SoarSimulator simulator;
+
+    private ServiceRun(Main main, SoarSimulator simulator) {
+        this.main = main;
+        this.simulator = simulator;
+    }
+
+    static ServiceRun start(Map<String, String> overrides, boolean demo) {
+        Main main = SoarDeferred.newMain();
+        SoarSimulator simulator = demo ? SoarDeferred.startDemoSimulator(main, false) : null;
+        Map<String, String> p = new LinkedHashMap<>(overrides);
+        p.putIfAbsent("camel.main.shutdown-timeout", "3");
+        p.forEach(main::addOverrideProperty);
+        main.start();
+        return new ServiceRun(main, simulator);
+    }
+
+    JobStore store() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("jobStore", JobStore.class);
+    }
+
+    ProducerTemplate template() {
+        return main.getCamelContext().createProducerTemplate();
+    }
+
+    String outbox() {
+        return main.getCamelContext().resolvePropertyPlaceholders("{{soar.outbox}}");
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.soardeferred;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.soardeferred.simulator.SoarSimulator;
+
+/** The command line, run as a separate process of the packaged jar against the simulator. */
+class CommandLineIT {
+
+    @TempDir
+    Path root;
+    SoarSimulator soar;
+
+    @BeforeEach
+    void startSimulator() {
+        soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(256 * 1024).timing(100, 300).start(0);
+    }
+
+    @AfterEach
+    void stopSimulator() {
+        soar.close();
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @Test
+    void fetchSubmitsWaitsDownloadsAndExitsZeroWithTheRightSha256() throws Exception {
+        Result r = run(Map.of(), "fetch", "--ids", "solo_L2_epd-ept-north-rates_20200820,solo_L2_mag_20200820", "--name", "epd",
+                "--out", root.resolve("pkgs").toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path pkg = root.resolve("pkgs/epd.tar.gz");
+        String served = soar.packageSha256(soar.jobIds().get(0)).values().iterator().next();
+        assertThat(RunningService.sha256(pkg)).isEqualTo(served);
+        assertThat(r.out()).contains("epd: 2 data items").contains("COMPLETED").contains("Delivered " + pkg)
+                .contains("sha256 " + served).contains("Manifest " + root.resolve("pkgs/epd.json"));
+        assertThat(r.out() + r.err()).doesNotContain("s3cret-Pa55");
+    }
+
+    @Test
+    void badInputExitsTwoWithAOneLineReason() throws Exception {
+        Result r = run(Map.of(), "fetch", "--ids", "solo L2 with spaces");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("soar-deferred: invalid request: 'solo L2 with spaces' is not a SOAR data item id")
+                .doesNotContain("\n");
+        assertThat(soar.submits()).isZero();
+    }
+
+    @Test
+    void aRefusedLoginExitsThree() throws Exception {
+        Result r = run(Map.of("SOAR_PASSWORD", "wrong"), "fetch", "--ids", "solo_a_20200101");
+
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("SOAR refused the login of user 'scientist' (HTTP 401)");
+    }
+
+    @Test
+    void aJobThatEndsInErrorExitsFourWithTheServersMessage() throws Exception {
+        Result r = run(Map.of(), "fetch", "--ids", "solo_sim_error_20200101");
+
+        assertThat(r.exit()).isEqualTo(4);
+        assertThat(r.err()).contains("ended in ERROR: Simulated failure");
+    }
+
+    @Test
+    void aTransferThatDoesNotVerifyExitsFive() throws Exception {
+        soar.skewSizes(3);
+        Result r = run(Map.of(), "fetch", "--ids", "solo_a_20200101");
+
+        assertThat(r.exit()).isEqualTo(5);
+        assertThat(r.err()).contains("received").contains("announced");
+    }
+
+    @Test
+    void withoutATerminalProgressIsPrintedAsPlainPeriodicLines() throws Exception {
+        soar.itemBytes(8L << 20).throttle(3L << 20);
+        Result r = run(Map.of(), "fetch", "--ids", "solo_a_20200101", "--name", "slow", "--progress-interval", "1s");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().filter(l -> l.matches("  slow\\.tar\\.gz: [0-9.]+ MB of [0-9.]+ MB \\([0-9.]+%\\), [0-9.]+ MB/s, ETA .*"))
+                .toList();
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(r.out()).doesNotContain("\r");
+    }
+
+    @Test
+    void onATerminalProgressIsABar() throws Exception {
+        soar.itemBytes(6L << 20).throttle(3L << 20);
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar(), "fetch", "--ids", "solo_a_20200101", "--name", "tty"));
+        Result r = exec(Map.of("TERM", "xterm"), List.of("script", "-qfec", String.join(" ", command), "/dev/null"));
+
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("\r").containsPattern("tty\\.tar\\.gz +[0-9]+%").contains("MB").contains("Delivered");
+    }
+
+    @Test
+    void ctrlCLeavesTheJobResumableAndResumeFinishesItWithoutASecondSubmit() throws Exception {
+        soar.itemBytes(24L << 20).throttle(4L << 20);
+        ProcessBuilder pb = builder(Map.of(), List.of(java(), "-jar", jar(), "fetch", "--ids", "solo_a_20200101", "--name", "big"));
+        Process fetch = pb.start();
+        Path part = root.resolve("downloads/big.tar.gz.part");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(part) && Files.size(part) > (4L << 20));
+        new ProcessBuilder("kill", "-INT", String.valueOf(fetch.pid())).start().waitFor();
+        assertThat(fetch.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(root.resolve("err.txt"));
+
+        assertThat(fetch.exitValue()).isEqualTo(130);
+        assertThat(err).contains("continue it with: java -jar target/soar-deferred.jar resume");
+        soar.throttle(0);
+
+        Result resumed = run(Map.of(), "resume");
+
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("Delivered");
+        assertThat(soar.submits()).isEqualTo(1);
+        assertThat(soar.requests().stream().filter(q -> q.path().contains("/results/")).map(q -> q.range()))
+                .anySatisfy(range -> assertThat(range).matches("bytes=[1-9][0-9]*-"));
+        assertThat(RunningService.sha256(root.resolve("downloads/big.tar.gz")))
+                .isEqualTo(soar.packageSha256(soar.jobIds().get(0)).values().iterator().next());
+
+        Result jobs = run(Map.of(), "jobs");
+        assertThat(jobs.out()).containsPattern("big +DELIVERED +COMPLETED");
+    }
+
+    // ------------------------------------------------------------------ running the jar
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar()));
+        command.addAll(List.of(args));
+        return exec(env, command);
+    }
+
+    private Result exec(Map<String, String> env, List<String> command) throws Exception {
+        Process p = builder(env, command).start();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("the command ends").isTrue();
+        return new Result(p.exitValue(), Files.readString(root.resolve("out.txt")), Files.readString(root.resolve("err.txt")));
+    }
+
+    private ProcessBuilder builder(Map<String, String> env, List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
+                .redirectOutput(root.resolve("out.txt").toFile()).redirectError(root.resolve("err.txt").toFile());
+        pb.environment().put("SOAR_BASE_URL", soar.baseUrl());
+        pb.environment().put("SOAR_USERNAME", "scientist");
+        pb.environment().put("SOAR_PASSWORD", "s3cret-Pa55");
+        pb.environment().put("SOAR_POLL_DELAY", "200ms");
+        pb.environment().put("SOAR_POLL_MAX_DELAY", "500ms");
+        pb.environment().remove("TERM");
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static String java() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    private static String jar() {
+        return Path.of(System.getProperty("soar.test.jar", "target/soar-deferred.jar")).toAbsolutePath().toString();
+    }
+}
