@@ -51,6 +51,8 @@ public class SoarSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SoarSimulator.class);
     public static final String CONTEXT = "/soar-sl-tap";
     private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
+    /** An id containing sim_bytes123 makes a file of 123 bytes (benchmarks ask for their package size so). */
+    private static final Pattern SIZE_HINT = Pattern.compile("sim_bytes(\\d+)");
     private static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
     private static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
 
@@ -61,6 +63,7 @@ public class SoarSimulator implements AutoCloseable {
     private final Map<String, String> users = new ConcurrentHashMap<>();
     private final Set<String> sessions = ConcurrentHashMap.newKeySet();
     private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
+    private final Map<String, Path> packages = new ConcurrentHashMap<>();
     private final List<SeenRequest> seen = new CopyOnWriteArrayList<>();
     private final AtomicLong jobCounter = new AtomicLong(System.currentTimeMillis());
     private final SecureRandom random = new SecureRandom();
@@ -312,6 +315,11 @@ public class SoarSimulator implements AutoCloseable {
             } else if (path.equals("/logout") && ex.getRequestMethod().equals("POST")) {
                 sessionOf(ex).ifPresent(sessions::remove);
                 send(ex, 200, "text/plain", "");
+            } else if (path.equals("/sim/stats") && ex.getRequestMethod().equals("GET")) {
+                send(ex, 200, "application/json", String.format(Locale.ROOT,
+                        "{\"logins\":%d,\"submits\":%d,\"polls\":%d,\"downloads\":%d,\"jobs\":%d}",
+                        logins(), submits(), count("GET", "/tap/async/") - count("GET", "/results/"),
+                        count("GET", "/results/"), jobs.size()));
             } else if (path.equals("/data") && ex.getRequestMethod().equals("GET")) {
                 data(ex);
             } else if (path.startsWith("/tap/async/")) {
@@ -484,13 +492,18 @@ public class SoarSimulator implements AutoCloseable {
                 part.add(files.get(i));
             }
             String resultId = "hmiddlet" + (base + 35 + k);
-            Path file = packageDir.resolve(jobId + "-" + resultId + ".tar.gz");
-            try (OutputStream os = Files.newOutputStream(file)) {
-                SimulatedPackage.write(part, itemBytes, os);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            out.put(resultId, file);
+            Matcher hint = SIZE_HINT.matcher(String.join(",", part));
+            long bytes = hint.find() ? Long.parseLong(hint.group(1)) : itemBytes;
+            // the same files and size always make the same bytes: make them once
+            out.put(resultId, packages.computeIfAbsent(String.join(",", part) + "|" + bytes, key -> {
+                Path file = packageDir.resolve(jobId + "-" + resultId + ".tar.gz");
+                try (OutputStream os = Files.newOutputStream(file)) {
+                    SimulatedPackage.write(part, bytes, os);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return file;
+            }));
         }
         return out;
     }
@@ -667,6 +680,37 @@ public class SoarSimulator implements AutoCloseable {
 
     private static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(Sha256.newDigest().digest(bytes));
+    }
+
+    /**
+     * Runs the simulator on its own (benchmarks, trying things out): {@code --port N} (0: a free one),
+     * {@code --user U --password P}, {@code --item-bytes B}, {@code --queued MS --executing MS}, {@code --uws11}.
+     * Prints {@code READY <base URL>} once listening; stops on Ctrl-C or SIGTERM.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        SoarSimulator s = new SoarSimulator();
+        int port = 0;
+        long queued = 300;
+        long executing = 700;
+        String user = "demo";
+        String password = "demo";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--user" -> user = args[++i];
+                case "--password" -> password = args[++i];
+                case "--item-bytes" -> s.itemBytes(Long.parseLong(args[++i]));
+                case "--queued" -> queued = Long.parseLong(args[++i]);
+                case "--executing" -> executing = Long.parseLong(args[++i]);
+                case "--uws11" -> s.uws11(true);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        s.user(user, password).timing(queued, executing).start(port);
+        Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+        System.out.println("READY " + s.baseUrl());
+        System.out.flush();
+        Thread.currentThread().join();
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -43,6 +43,8 @@ public class ResultDownload {
     static final String TRANSFER = "transfer";
     static final String EXPECTED = "expectedBytes";
     static final String STARTED = "transferStarted";
+    static final String CPU_STARTED = "transferCpuStarted";
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Outbox outbox;
     private final JobStore store;
@@ -131,6 +133,7 @@ public class ResultDownload {
         TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), sha256, check, progress::update);
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(STARTED, System.nanoTime());
+        exchange.setProperty(CPU_STARTED, THREADS.getCurrentThreadCpuTime());
         exchange.getMessage().setBody(stream);
         exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
         exchange.getMessage().setHeader(Exchange.FILE_NAME, outbox.part(r).getFileName().toString());
@@ -172,8 +175,9 @@ public class ResultDownload {
         store.update(job);
         exchange.getMessage().setBody(null);
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
-        LOG.info("{}: {} complete, {} bytes at {} (sha256 {})", job, r.file, total,
-                Progress.rate(stream.count(), nanos), r.sha256);
+        double cpu = (THREADS.getCurrentThreadCpuTime() - exchange.getProperty(CPU_STARTED, Long.class)) / 1e9;
+        LOG.info("{}: {} complete, {} bytes at {}, {} CPU s (sha256 {})", job, r.file, total,
+                Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
     }
 
     /** After a resume, the bytes already on disk go through the sha256 and the package check first. */
