@@ -38,7 +38,8 @@ public final class Failures {
                 || t instanceof SoarHttpException h && h.isSessionRefused()) {
             return ErrorKind.AUTH;
         }
-        if (t instanceof SoarHttpException h && (h.getStatus() == 404 || h.getStatus() == 410)) {
+        if (t instanceof SoarHttpException h && (h.getStatus() == 404 || h.getStatus() == 410)
+                || t instanceof org.soardeferred.uws.PollSchedule.PendingJobException) {
             return ErrorKind.JOB;
         }
         if (t instanceof TransferException) {

@@ -40,7 +40,7 @@ public class SoarConfiguration implements CamelConfiguration {
         Settings s = new Settings(context);
         Registry r = context.getRegistry();
 
-        SoarUrls urls = new SoarUrls(s.get("soar.base-url"));
+        SoarUrls urls = new SoarUrls(s.get("soar.base-url"), hosts(s.get("soar.attach.allowed-hosts", "")));
         SoarSession session = new SoarSession(s.get("soar.username", ""), s.get("soar.password", ""), urls.host());
         if (!session.hasCredentials()) {
             LOG.warn(new org.soardeferred.soar.MissingCredentialsException().getMessage());
@@ -137,8 +137,12 @@ public class SoarConfiguration implements CamelConfiguration {
             return new PollSchedule(jobUrl, delay, maxDelay, timeout, maxWait);
         }
 
-        public void observe(PollSchedule schedule, org.soardeferred.uws.UwsJob job) {
-            schedule.observe(job);
+        public void observe(PollSchedule schedule, org.soardeferred.store.JobRecord job, org.soardeferred.uws.UwsJob uws) {
+            if (job.request.jobUrl() != null && uws.phase() == org.soardeferred.uws.Phase.PENDING) {
+                throw new PollSchedule.PendingJobException("the job " + job.jobUrl + " is PENDING: it waits for its owner to "
+                        + "start it (PHASE=RUN); soar-deferred does not start jobs it did not create");
+            }
+            schedule.observe(uws);
         }
     }
 

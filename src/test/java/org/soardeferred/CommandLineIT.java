@@ -53,6 +53,22 @@ class CommandLineIT {
     }
 
     @Test
+    void fetchWithAJobUrlAttachesToAJobSubmittedElsewhere() throws Exception {
+        Result submitted = run(Map.of(), "fetch", "--ids", "solo_a_20200101", "--name", "first");
+        assertThat(submitted.exit()).isZero();
+        String jobUrl = soar.baseUrl() + "/tap/async/" + soar.jobIds().get(0);
+
+        Result r = run(Map.of("SOAR_RESUBMIT", "always"), "fetch", "--job-url", jobUrl, "--name", "attached",
+                "--out", root.resolve("attached").toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("attached: the existing job " + jobUrl);
+        assertThat(soar.submits()).isEqualTo(1);
+        assertThat(RunningService.sha256(root.resolve("attached/attached.tar.gz")))
+                .isEqualTo(soar.packageSha256(soar.jobIds().get(0)).values().iterator().next());
+    }
+
+    @Test
     void badInputExitsTwoWithAOneLineReason() throws Exception {
         Result r = run(Map.of(), "fetch", "--ids", "solo L2 with spaces");
 

@@ -100,8 +100,11 @@ public class SoarCommand implements Callable<Integer> {
             List<String> ids;
             @Option(names = "--adql", paramLabel = "QUERY", description = "An ADQL query returning filepath and filename.")
             String adql;
-            @Option(names = "--file", paramLabel = "FILE", description = "A query file (.ids, .txt, .adql, .properties).")
+            @Option(names = "--file", paramLabel = "FILE", description = "A query file (.ids, .txt, .adql, .properties, .job).")
             Path file;
+            @Option(names = "--job-url", paramLabel = "URL",
+                    description = "Attach to a job submitted elsewhere: the link in SOAR's e-mail, or any UWS job URL.")
+            String jobUrl;
         }
 
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -162,6 +165,10 @@ public class SoarCommand implements Callable<Integer> {
                 return new SoarRequest(name != null ? name : r.name(), r.dataItemIds(), r.query(),
                         productType != null ? productType : r.productType(),
                         retrievalType != null ? retrievalType : r.retrievalType());
+            }
+            if (source.jobUrl != null) {
+                String last = source.jobUrl.replaceAll("[/?#]+$", "").replaceAll(".*/", "");
+                return SoarRequest.attach(name != null ? name : last.isEmpty() ? "soar-job" : last, source.jobUrl);
             }
             String n = name != null ? name : source.ids != null && source.ids.size() == 1 ? source.ids.get(0) : "soar-request";
             return new SoarRequest(n, source.ids == null ? List.of() : source.ids.stream().map(String::strip).toList(),

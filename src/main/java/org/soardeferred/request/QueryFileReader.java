@@ -22,14 +22,15 @@ import java.util.Set;
  *       {@code #} comments ignored;</li>
  *   <li>{@code NAME.adql}: one ADQL query, which may span lines;</li>
  *   <li>{@code NAME.properties}: keys {@code data_item_id}, {@code query}, {@code product_type},
- *       {@code retrieval_type}.</li>
+ *       {@code retrieval_type};</li>
+ *   <li>{@code NAME.job} / {@code NAME.url}: the URL of an existing UWS job (the link in SOAR's e-mail) to attach to.</li>
  * </ul>
  * Anything else (empty, binary, not UTF-8, too large, unknown keys, both or neither of ids and query) is an
  * {@link InvalidRequestException} whose message says why.
  */
 public class QueryFileReader {
 
-    public static final Set<String> EXTENSIONS = Set.of("ids", "txt", "adql", "properties");
+    public static final Set<String> EXTENSIONS = Set.of("ids", "txt", "adql", "properties", "job", "url");
     private static final Set<String> PROPERTY_KEYS = Set.of("data_item_id", "query", "product_type", "retrieval_type");
 
     private final long maxBytes;
@@ -43,13 +44,14 @@ public class QueryFileReader {
         String fileName = file.getFileName().toString();
         String extension = extension(fileName);
         if (!EXTENSIONS.contains(extension)) {
-            throw new InvalidRequestException("'" + fileName + "' is not a query file: use .ids, .txt, .adql or .properties");
+            throw new InvalidRequestException("'" + fileName + "' is not a query file: use .ids, .txt, .adql, .properties, .job or .url");
         }
         String text = readText(file);
         String name = baseName(fileName);
         return switch (extension) {
             case "adql" -> new SoarRequest(name, List.of(), text, null, null);
             case "properties" -> fromProperties(name, text);
+            case "job", "url" -> SoarRequest.attach(name, jobUrl(text));
             default -> new SoarRequest(name, parseIds(text), null, null, null);
         };
     }
@@ -89,6 +91,12 @@ public class QueryFileReader {
             throw new InvalidRequestException("the file is empty");
         }
         return text;
+    }
+
+    /** The job URL of a .job/.url file: its first line that is not blank or a # comment. */
+    static String jobUrl(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst()
+                .orElseThrow(() -> new InvalidRequestException("the file names no job URL"));
     }
 
     static List<String> parseIds(String text) {

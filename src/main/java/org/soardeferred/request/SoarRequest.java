@@ -13,16 +13,18 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * One DEFERRED request to SOAR: either data item ids or an ADQL query, with the product and retrieval types.
+ * One DEFERRED request to SOAR: either data item ids or an ADQL query, with the product and retrieval types;
+ * or the address of a UWS job that exists already (submitted elsewhere: the link in SOAR's e-mail), to attach to.
  *
  * @param name          the name the user gave it (the query file's name without extension); names the outputs
  * @param dataItemIds   SOAR data item ids, or empty when {@code query} is set
  * @param query         an ADQL query returning at least filepath and filename, or null when ids are set
  * @param productType   SCIENCE, LOW_LATENCY or TELEMETRY
  * @param retrievalType PRODUCT, LAST_PRODUCT or ALL_PRODUCTS
+ * @param jobUrl        the URL of an existing UWS job to attach to, or null
  */
 public record SoarRequest(String name, List<String> dataItemIds, String query, String productType,
-                          String retrievalType) {
+                          String retrievalType, String jobUrl) {
 
     public static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
     public static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
@@ -36,11 +38,17 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
         query = query == null || query.isBlank() ? null : query.strip();
         productType = normaliseType("product_type", productType, DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES);
         retrievalType = normaliseType("retrieval_type", retrievalType, DEFAULT_RETRIEVAL_TYPE, RETRIEVAL_TYPES);
-        if (dataItemIds.isEmpty() && query == null) {
+        jobUrl = jobUrl == null || jobUrl.isBlank() ? null : jobUrl.strip();
+        int kinds = (dataItemIds.isEmpty() ? 0 : 1) + (query == null ? 0 : 1) + (jobUrl == null ? 0 : 1);
+        if (kinds == 0) {
             throw new InvalidRequestException("names neither data item ids nor an ADQL query");
         }
-        if (!dataItemIds.isEmpty() && query != null) {
-            throw new InvalidRequestException("names both data item ids and an ADQL query; give one or the other");
+        if (kinds > 1) {
+            throw new InvalidRequestException(jobUrl == null ? "names both data item ids and an ADQL query; give one or the other"
+                    : "names a job URL and also ids or a query; give one of them");
+        }
+        if (jobUrl != null && !jobUrl.matches("(?i)https?://[^\\s/]+/\\S*")) {
+            throw new InvalidRequestException("'" + abbreviate(jobUrl) + "' is not an http(s) job URL");
         }
         for (String id : dataItemIds) {
             if (!DATA_ITEM_ID.matcher(id).matches()) {
@@ -52,6 +60,15 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
             throw new InvalidRequestException("the ADQL query must start with SELECT, but starts with '"
                     + abbreviate(query) + "'");
         }
+    }
+
+    public SoarRequest(String name, List<String> dataItemIds, String query, String productType, String retrievalType) {
+        this(name, dataItemIds, query, productType, retrievalType, null);
+    }
+
+    /** A request to follow a job that exists already, by its URL. */
+    public static SoarRequest attach(String name, String jobUrl) {
+        return new SoarRequest(name, List.of(), null, null, null, jobUrl);
     }
 
     /** The parameters of {@code GET {base}/data}, in order, not yet URL-encoded. */
@@ -70,6 +87,10 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
 
     /** Same ids (any order, duplicates ignored) or same query (any whitespace), same types: same key. */
     public String idempotencyKey() {
+        if (jobUrl != null) {
+            // http:// and https:// links to the same job are the same job
+            return sha256("job:" + jobUrl.replaceFirst("(?i)^https?://", "").replaceAll("/+$", ""));
+        }
         String what = query != null
                 ? "query:" + query.replaceAll("\\s+", " ")
                 : "ids:" + String.join(",", new TreeSet<>(dataItemIds));
@@ -78,6 +99,9 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
 
     /** A short human description for logs: "3 data items" or "ADQL query". */
     public String describe() {
+        if (jobUrl != null) {
+            return "the existing job " + jobUrl;
+        }
         return query != null ? "ADQL query" : dataItemIds.size() + " data item" + (dataItemIds.size() == 1 ? "" : "s");
     }
 

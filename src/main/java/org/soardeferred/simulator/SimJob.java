@@ -13,7 +13,9 @@ final class SimJob {
     final String owner;
     final Map<String, String> parameters;
     final List<String> fileNames;
-    final long createdMillis;
+    volatile long createdMillis;
+    /** When the job was created PENDING (it waits for PHASE=RUN), or -1. */
+    volatile long pendingSince = -1;
     /** The phase the job ends in: COMPLETED, ERROR or ABORTED. */
     final Phase outcome;
     final String errorMessage;

@@ -86,6 +86,7 @@ public class SoarSimulator implements AutoCloseable {
     private volatile long sizeSkew;
     private volatile long truncateBy;
     private volatile boolean ignoreRange;
+    private volatile boolean holdPending;
 
     private HttpServer server;
     private ExecutorService packageMaker;
@@ -189,6 +190,12 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
+    /** New jobs stay PENDING until their owner sends PHASE=RUN (the UWS default without PHASE=RUN at creation). */
+    public SoarSimulator holdPending(boolean on) {
+        this.holdPending = on;
+        return this;
+    }
+
     /** Answer Range requests with the whole package (HTTP 200), as servers without range support do. */
     public SoarSimulator ignoreRange(boolean on) {
         this.ignoreRange = on;
@@ -204,6 +211,7 @@ public class SoarSimulator implements AutoCloseable {
     /** Clears all faults. */
     public SoarSimulator healthy() {
         failures.clear();
+        holdPending = false;
         drops.set(0);
         bytesPerSecond = 0;
         sizeSkew = 0;
@@ -404,6 +412,9 @@ public class SoarSimulator implements AutoCloseable {
                 System.currentTimeMillis(), outcome,
                 outcome == Phase.ERROR ? "Simulated failure: the package for " + files.get(0) + " could not be assembled" : null,
                 packages);
+        if (holdPending) {
+            job.pendingSince = job.createdMillis;
+        }
         jobs.put(id, job);
         send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase(job)));
     }
@@ -430,6 +441,9 @@ public class SoarSimulator implements AutoCloseable {
             Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), true);
             if ("ABORT".equals(form.get("phase")) && !phase(job).isFinal()) {
                 job.abortedAt = Phase.ABORTED;
+            } else if ("RUN".equals(form.get("phase")) && job.pendingSince >= 0) {
+                job.createdMillis = System.currentTimeMillis();
+                job.pendingSince = -1;
             }
             ex.getResponseHeaders().add("Location", baseUrl() + "/tap/async");
             send(ex, 303, "text/plain", "");
@@ -471,6 +485,9 @@ public class SoarSimulator implements AutoCloseable {
     private Phase phase(SimJob job) {
         if (job.abortedAt != null) {
             return Phase.ABORTED;
+        }
+        if (job.pendingSince >= 0) {
+            return Phase.PENDING;
         }
         long age = System.currentTimeMillis() - job.createdMillis;
         if (age < queuedMillis) {

@@ -40,6 +40,21 @@ public class SoarSession {
                 + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Before a call to SOAR: true when a login is due, i.e. no live session is held and the job the exchange works
+     * on (if any) lives on SOAR; a job attached on another UWS server needs no SOAR login.
+     */
+    public boolean needsLogin(org.apache.camel.Exchange exchange) {
+        var job = exchange.getProperty("job", org.soardeferred.store.JobRecord.class);
+        if (job != null && job.jobUrl != null) {
+            String host = java.net.URI.create(job.jobUrl).getHost();
+            if (host == null || !host.equalsIgnoreCase(soarHost)) {
+                return false;
+            }
+        }
+        return !isLoggedIn();
+    }
+
     /** True when SOAR has given us a session cookie that has not expired. */
     public boolean isLoggedIn() {
         cookies.clearExpired(new java.util.Date());

@@ -14,8 +14,15 @@ import org.soardeferred.uws.UwsJob;
 public class SoarUrls {
 
     private final URI base;
+    /** Hosts besides SOAR's whose UWS jobs may be attached to. */
+    private final java.util.Set<String> attachHosts;
 
     public SoarUrls(String baseUrl) {
+        this(baseUrl, java.util.Set.of());
+    }
+
+    public SoarUrls(String baseUrl, java.util.Set<String> attachHosts) {
+        this.attachHosts = attachHosts;
         String trimmed = baseUrl.strip();
         while (trimmed.endsWith("/")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
@@ -57,6 +64,24 @@ public class SoarUrls {
                     + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         }
         return uri.toString();
+    }
+
+    /**
+     * A request to attach to an existing job, made safe: its URL must be on SOAR's host or one of
+     * soar.attach.allowed-hosts (a dropped file cannot make the service fetch arbitrary internal URLs), and a
+     * SOAR link in http:// is upgraded to the base URL's https. Other requests are returned as they are.
+     */
+    public SoarRequest attachable(SoarRequest request) {
+        if (request.jobUrl() == null) {
+            return request;
+        }
+        URI uri = URI.create(request.jobUrl().replace(" ", "%20"));
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        if (!isSoarHost(uri) && !attachHosts.contains(host)) {
+            throw new org.soardeferred.request.InvalidRequestException("the job URL is on " + host + ", which is not SOAR's "
+                    + "host (" + base.getHost() + ") nor listed in soar.attach.allowed-hosts; nothing was fetched");
+        }
+        return SoarRequest.attach(request.name(), onSoarScheme(request.jobUrl()));
     }
 
     public boolean isSoarHost(URI uri) {

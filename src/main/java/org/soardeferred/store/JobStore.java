@@ -121,8 +121,19 @@ public class JobStore {
         update(job);
     }
 
+    /** A job submitted elsewhere, attached by its URL: it is polled from now on, never submitted. */
+    public void attached(JobRecord job) {
+        job.jobUrl = job.request.jobUrl();
+        job.status = JobStatus.SUBMITTED;
+        update(job);
+    }
+
     /** Records the phase seen by a poll; writes only when it changed. */
     public void phase(JobRecord job, UwsJob uws) {
+        if (job.remoteJobId == null && uws.jobId() != null && !uws.jobId().isEmpty()) {
+            job.remoteJobId = uws.jobId(); // an attached job: its id is learnt from the first poll
+            update(job);
+        }
         if (job.recordPhase(uws.phase().name())) {
             LOG.info("{}: SOAR job {} is {}", job, uws.jobId(), uws.phase());
             update(job);

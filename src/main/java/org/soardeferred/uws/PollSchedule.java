@@ -74,6 +74,13 @@ public class PollSchedule {
         return polls;
     }
 
+    /** An attached job that nobody started: it would never finish by itself. */
+    public static class PendingJobException extends RuntimeException {
+        public PendingJobException(String message) {
+            super(message);
+        }
+    }
+
     /** Polling gave up before the job reached a final phase. */
     public static class PollTimeoutException extends RuntimeException {
         public PollTimeoutException(String message) {
