@@ -175,6 +175,39 @@ class QueryFileReaderTest {
     // ---------------------------------------------------------------- .adql
 
     @Nested
+    class JobLinkFiles {
+
+        @Test
+        void aJobFileHoldsTheFirstUrlThatIsNotACommentTrimmed() {
+            SoarRequest request = read("email.job", "# from the e-mail of 27 April\n\n   http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE  \n");
+
+            assertThat(request.name()).isEqualTo("email");
+            assertThat(request.jobUrl()).isEqualTo("http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE");
+            assertThat(request.dataItemIds()).isEmpty();
+            assertThat(request.query()).isNull();
+            assertThat(request.describe()).isEqualTo("the existing job http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE");
+        }
+
+        @Test
+        void aUrlFileIsTheSameAsAJobFile() {
+            assertThat(read("link.url", "https://example.org/tap/async/42").jobUrl()).isEqualTo("https://example.org/tap/async/42");
+        }
+
+        @Test
+        void theHttpAndHttpsLinksToOneJobAreTheSameRequest() {
+            assertThat(SoarRequest.attach("a", "http://soar.esac.esa.int/soar-sl-tap/tap/async/1OPE").idempotencyKey())
+                    .isEqualTo(SoarRequest.attach("b", "https://soar.esac.esa.int/soar-sl-tap/tap/async/1OPE/").idempotencyKey())
+                    .isNotEqualTo(SoarRequest.attach("c", "https://soar.esac.esa.int/soar-sl-tap/tap/async/2OPE").idempotencyKey());
+        }
+
+        @Test
+        void aJobFileWithoutAUrlOrWithSomethingElseIsRejected() {
+            assertThat(rejection("empty.job", "# nothing here\n\n")).isEqualTo("the file names no job URL");
+            assertThat(rejection("ftp.job", "ftp://example.org/job/1")).contains("is not an http(s) job URL");
+        }
+    }
+
+    @Nested
     class AdqlFiles {
 
         @Test
@@ -409,7 +442,7 @@ class QueryFileReaderTest {
         @ValueSource(strings = {"request.csv", "request.ids.bak", "request", "request.json"})
         void unsupportedExtensionIsRejectedNamingTheAllowedOnes(String fileName) {
             assertThat(rejection(fileName, ID_1))
-                    .isEqualTo("'" + fileName + "' is not a query file: use .ids, .txt, .adql or .properties");
+                    .isEqualTo("'" + fileName + "' is not a query file: use .ids, .txt, .adql, .properties, .job or .url");
         }
     }
 
