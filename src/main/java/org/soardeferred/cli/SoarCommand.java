@@ -20,6 +20,7 @@ import org.soardeferred.store.ResultRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The command line: {@code serve} (the default), {@code fetch}, {@code jobs} and {@code resume}. */
@@ -78,6 +79,22 @@ public class SoarCommand implements Callable<Integer> {
         }
     }
 
+    /** The options of the commands that run jobs and show them to a person. */
+    static class RunOptions {
+        @Option(names = "--demo", description = "Run against the built-in SOAR simulator (offline, no credentials).")
+        boolean demo;
+        @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+                description = "How often plain (non-terminal) output reports progress (default: ${DEFAULT-VALUE}).")
+        String progressInterval;
+        @Option(names = {"-v", "--verbose"}, description = "Show the service's log.")
+        boolean verbose;
+
+        JobWatcher watcher(ServiceRun run, PrintStream out) {
+            return new JobWatcher(run.store(), Path.of(run.outbox()).toAbsolutePath(), out, isTerminal(),
+                    Durations.parse("--progress-interval", progressInterval));
+        }
+    }
+
     /** Quiet logs for the commands that talk to a person, unless --verbose. */
     static void quietLogs(boolean verbose) {
         if (!verbose && System.getenv("SOAR_LOG_LEVEL") == null) {
@@ -117,17 +134,12 @@ public class SoarCommand implements Callable<Integer> {
         Path out;
         @Option(names = "--name", paramLabel = "NAME", description = "Names the outputs NAME.tar.gz and NAME.json.")
         String name;
-        @Option(names = "--demo", description = "Run against the built-in SOAR simulator (offline, no credentials).")
-        boolean demo;
-        @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
-                description = "How often plain (non-terminal) output reports progress (default: ${DEFAULT-VALUE}).")
-        String progressInterval;
-        @Option(names = {"-v", "--verbose"}, description = "Show the service's log.")
-        boolean verbose;
+        @Mixin
+        RunOptions options;
 
         @Override
         public Integer call() throws Exception {
-            quietLogs(verbose);
+            quietLogs(options.verbose);
             PrintStream out = System.out;
             SoarRequest request;
             try {
@@ -142,7 +154,7 @@ public class SoarCommand implements Callable<Integer> {
             if (this.out != null) {
                 overrides.put("soar.outbox", this.out.toString());
             }
-            try (ServiceRun run = ServiceRun.start(overrides, demo)) {
+            try (ServiceRun run = ServiceRun.start(overrides, options.demo)) {
                 JobRecord job = run.template().requestBody("direct:request", request, JobRecord.class);
                 out.printf("%s: %s%s%n", request.name(), request.describe(),
                         job.name.equals(request.name()) ? "" : ", the same request as " + job.name + "; waiting for it");
@@ -152,8 +164,7 @@ public class SoarCommand implements Callable<Integer> {
                     main.interrupt();
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
-                JobRecord done = new JobWatcher(run.store(), Path.of(run.outbox()).toAbsolutePath(), out, isTerminal(),
-                        Durations.parse("--progress-interval", progressInterval)).watch(job.id);
+                JobRecord done = options.watcher(run, out).watch(job.id);
                 Runtime.getRuntime().removeShutdownHook(hook);
                 return report(done, Path.of(run.outbox()), out);
             }
@@ -228,26 +239,20 @@ public class SoarCommand implements Callable<Integer> {
     /** Carries every unfinished job to its end, then exits. */
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Continue the unfinished jobs of the store, then exit.")
     static class Resume implements Callable<Integer> {
-        @Option(names = "--demo", description = "Run against the built-in SOAR simulator (offline, no credentials).")
-        boolean demo;
-        @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
-                description = "How often plain (non-terminal) output reports progress (default: ${DEFAULT-VALUE}).")
-        String progressInterval;
-        @Option(names = {"-v", "--verbose"}, description = "Show the service's log.")
-        boolean verbose;
+        @Mixin
+        RunOptions options;
 
         @Override
         public Integer call() throws Exception {
-            quietLogs(verbose);
-            try (ServiceRun run = ServiceRun.start(Map.of("soar.inbox.enabled", "false"), demo)) {
+            quietLogs(options.verbose);
+            try (ServiceRun run = ServiceRun.start(Map.of("soar.inbox.enabled", "false"), options.demo)) {
                 JobStore store = run.store();
                 List<JobRecord> unfinished = store.unfinished();
                 if (unfinished.isEmpty()) {
                     System.out.println("No unfinished jobs.");
                     return ExitCodes.OK;
                 }
-                JobWatcher watcher = new JobWatcher(store, Path.of(run.outbox()).toAbsolutePath(), System.out, isTerminal(),
-                        Durations.parse("--progress-interval", progressInterval));
+                JobWatcher watcher = options.watcher(run, System.out);
                 int code = ExitCodes.OK;
                 for (JobRecord job : unfinished) {
                     int c = report(watcher.watch(job.id), Path.of(run.outbox()), System.out);
