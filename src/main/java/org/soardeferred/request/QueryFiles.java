@@ -37,10 +37,7 @@ public class QueryFiles {
 
     /** Moves an accepted file out of the inbox into .work/, under its job's id, before anything is sent. */
     public void claim(JobRecord job, String file) throws IOException {
-        Path from = Path.of(file);
-        job.queryFile = WORK + "/" + job.id + "-" + from.getFileName();
-        Files.createDirectories(inbox.resolve(WORK));
-        Files.move(from, inbox.resolve(job.queryFile), StandardCopyOption.ATOMIC_MOVE);
+        job.queryFile = intoWork(Path.of(file), job.id + "-");
         store.update(job);
     }
 
@@ -59,11 +56,15 @@ public class QueryFiles {
 
     /** A query file that follows an existing job waits in .work/ too, until that job ends. */
     public String park(JobRecord job, String file) throws IOException {
-        Path from = Path.of(file);
-        String parked = WORK + "/" + job.id + "-f" + System.nanoTime() + "-" + from.getFileName();
+        return intoWork(Path.of(file), job.id + "-f" + System.nanoTime() + "-");
+    }
+
+    /** Moves a file into .work/ under the given prefix; returns its path relative to the inbox. */
+    private String intoWork(Path from, String prefix) throws IOException {
+        String target = WORK + "/" + prefix + from.getFileName();
         Files.createDirectories(inbox.resolve(WORK));
-        Files.move(from, inbox.resolve(parked), StandardCopyOption.ATOMIC_MOVE);
-        return parked;
+        Files.move(from, inbox.resolve(target), StandardCopyOption.ATOMIC_MOVE);
+        return target;
     }
 
     /** The job ended: its query file leaves .work/ for .done/ or .error/ (with the reason beside it). */

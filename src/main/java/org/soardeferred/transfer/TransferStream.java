@@ -27,13 +27,12 @@ public class TransferStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        int b = super.read();
-        if (b >= 0) {
-            sha256.update((byte) b);
-            check.update(new byte[] {(byte) b}, 0, 1);
-            advance(1);
-        }
-        return b;
+        byte[] one = new byte[1];
+        int n;
+        do {
+            n = read(one, 0, 1);
+        } while (n == 0);
+        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
