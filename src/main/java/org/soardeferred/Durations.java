@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations of the configuration: {@code 200ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 2d} or plain milliseconds. */
+/** Parses the durations (and byte sizes) of the configuration: {@code 200ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 2d} or plain milliseconds. */
 public final class Durations {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -26,6 +26,24 @@ public final class Durations {
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);
             default -> Duration.ofMillis(n);
+        };
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?");
+
+    /** Parses a byte size of the configuration: {@code 16MB}, {@code 1GB}, {@code 512KB} or plain bytes (MB = MiB here). */
+    public static long parseSize(String key, String text) {
+        Matcher m = SIZE.matcher(text == null ? "" : text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + " = '" + text + "' is not a size: use e.g. 16MB, 1GB or plain bytes");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        return switch (unit.charAt(0)) {
+            case 'k' -> n << 10;
+            case 'm' -> n << 20;
+            case 'g' -> n << 30;
+            default -> n;
         };
     }
 

@@ -42,7 +42,7 @@ public final class Failures {
                 || t instanceof org.soardeferred.uws.PollSchedule.PendingJobException) {
             return ErrorKind.JOB;
         }
-        if (t instanceof TransferException) {
+        if (t instanceof TransferException || t instanceof org.soardeferred.transfer.TransientTransferException) {
             return ErrorKind.TRANSFER;
         }
         return ErrorKind.OTHER;

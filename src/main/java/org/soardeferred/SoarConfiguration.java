@@ -67,7 +67,7 @@ public class SoarConfiguration implements CamelConfiguration {
                     + (why != null && why.contains("already in use") ? " (is the service running on the same soar.data-dir?)" : ""), e);
         }
         JobStore store = new JobStore(pool);
-        Outbox outbox = new Outbox(Path.of(s.get("soar.outbox")));
+        Outbox outbox = outbox(context, s);
 
         r.bind("soarUrls", urls);
         r.bind("soarSession", session);
@@ -98,9 +98,64 @@ public class SoarConfiguration implements CamelConfiguration {
                 pool.close();
             }
         });
-        LOG.info("SOAR at {} as {}; inbox {}, outbox {}, job store {}", urls.base(),
+        LOG.info("SOAR at {} as {}; inbox {}, packages to {}, job store {}", urls.base(),
                 session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
-                Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox.folder(), dbUrl.replaceAll("[;?].*", ""));
+                Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox, dbUrl.replaceAll("[;?].*", ""));
+    }
+
+    /**
+     * The target of packages and manifests: the outbox folder, or with soar.target=s3://bucket/prefix a bucket,
+     * through camel-aws2-s3 configured from soar.s3.* (the endpoint override uses path-style access unless told
+     * otherwise; without soar.s3.access-key the AWS default credentials chain is used).
+     */
+    private static Outbox outbox(CamelContext context, Settings s) {
+        String target = s.get("soar.target", "").strip();
+        if (target.isEmpty()) {
+            return new Outbox(Path.of(s.get("soar.outbox")));
+        }
+        if (!target.startsWith("s3://")) {
+            throw new IllegalArgumentException("soar.target '" + target + "' is not supported: leave it empty for the "
+                    + "outbox folder (soar.outbox), or give s3://BUCKET/PREFIX");
+        }
+        org.apache.camel.component.aws2.s3.AWS2S3Configuration c = context
+                .getComponent("aws2-s3", org.apache.camel.component.aws2.s3.AWS2S3Component.class).getConfiguration();
+        c.setRegion(s.get("soar.s3.region", "us-east-1"));
+        String endpoint = s.get("soar.s3.endpoint", "").strip();
+        if (!endpoint.isEmpty()) {
+            c.setOverrideEndpoint(true);
+            c.setUriEndpointOverride(endpoint);
+        }
+        String pathStyle = s.get("soar.s3.path-style", "").strip();
+        c.setForcePathStyle(pathStyle.isEmpty() ? !endpoint.isEmpty() : Boolean.parseBoolean(pathStyle));
+        String accessKey = s.get("soar.s3.access-key", "").strip();
+        if (!accessKey.isEmpty()) {
+            c.setAccessKey(accessKey);
+            c.setSecretKey(s.get("soar.s3.secret-key", ""));
+        } else {
+            c.setUseDefaultCredentialsProvider(true);
+        }
+        String storageClass = s.get("soar.s3.storage-class", "").strip();
+        if (!storageClass.isEmpty()) {
+            c.setStorageClass(storageClass);
+        }
+        String sse = s.get("soar.s3.server-side-encryption", "").strip();
+        switch (sse.toLowerCase(java.util.Locale.ROOT)) {
+            case "", "none" -> { }
+            case "aes256", "sse-s3" -> c.setUseSSES3(true);
+            case "aws:kms", "sse-kms" -> {
+                c.setUseAwsKMS(true);
+                String key = s.get("soar.s3.kms-key-id", "").strip();
+                c.setAwsKMSKeyId(key.isEmpty() ? null : key);
+            }
+            default -> throw new IllegalArgumentException("soar.s3.server-side-encryption '" + sse
+                    + "' is not AES256, aws:kms or empty");
+        }
+        long partSize = Durations.parseSize("soar.s3.part-size", s.get("soar.s3.part-size"));
+        if (partSize > (1L << 30)) {
+            throw new IllegalArgumentException("soar.s3.part-size must be at most 1GB (a part is held in memory while it is sent)");
+        }
+        return new org.soardeferred.transfer.S3Outbox(context, target, partSize,
+                Durations.parseSize("soar.s3.copy-part-size", s.get("soar.s3.copy-part-size")));
     }
 
     private static java.util.Set<String> hosts(String list) {

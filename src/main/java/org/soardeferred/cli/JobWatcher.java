@@ -1,9 +1,6 @@
 package org.soardeferred.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -22,17 +19,18 @@ import org.soardeferred.transfer.Outbox;
 /**
  * Follows a job from the job store until it is finished, and shows it: the phase and elapsed time as they
  * change; while downloading, a progress bar (bytes, percent, rate, ETA) on a terminal, or a plain line every
- * few seconds when the output is not a terminal. The bytes come from the package's .part file on disk.
+ * few seconds when the output is not a terminal. The bytes come from the target
+ * (the package's .part file, or the S3 upload in progress).
  */
 final class JobWatcher {
 
     private final JobStore store;
-    private final Path outbox;
+    private final Outbox outbox;
     private final PrintStream out;
     private final boolean terminal;
     private final Duration plainInterval;
 
-    JobWatcher(JobStore store, Path outbox, PrintStream out, boolean terminal, Duration plainInterval) {
+    JobWatcher(JobStore store, Outbox outbox, PrintStream out, boolean terminal, Duration plainInterval) {
         this.store = store;
         this.outbox = outbox;
         this.out = out;
@@ -88,7 +86,7 @@ final class JobWatcher {
         }
 
         void show(ResultRecord r) {
-            long bytes = r.sha256 != null ? r.bytes : onDisk(r);
+            long bytes = r.sha256 != null ? r.bytes : Math.max(last, outbox.progress(r));
             if (startBytes < 0) {
                 startBytes = bytes;
             }
@@ -118,15 +116,6 @@ final class JobWatcher {
                 s.append(", ETA ").append(Durations.format(Duration.ofMillis((long) ((r.size - bytes) / rate * 1000))));
             }
             return s.toString();
-        }
-
-        private long onDisk(ResultRecord r) {
-            try {
-                Path part = outbox.resolve(r.file + Outbox.PART_SUFFIX);
-                return Files.exists(part) ? Files.size(part) : last;
-            } catch (IOException e) {
-                return last;
-            }
         }
 
         void close() {

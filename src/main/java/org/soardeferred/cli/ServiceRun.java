@@ -8,6 +8,7 @@ import org.apache.camel.main.Main;
 import org.soardeferred.SoarDeferred;
 import org.soardeferred.simulator.SoarSimulator;
 import org.soardeferred.store.JobStore;
+import org.soardeferred.transfer.Outbox;
 
 /**
  * The service as the command line runs it: the same Camel Main, routes and configuration as {@code serve},
@@ -41,8 +42,9 @@ final class ServiceRun implements AutoCloseable {
         return main.getCamelContext().createProducerTemplate();
     }
 
-    String outbox() {
-        return main.getCamelContext().resolvePropertyPlaceholders("{{soar.outbox}}");
+    /** Where packages go: the outbox folder or the S3 target. */
+    Outbox outbox() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
+import org.soardeferred.transfer.Outbox;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,7 +91,7 @@ public class SoarCommand implements Callable<Integer> {
         boolean verbose;
 
         JobWatcher watcher(ServiceRun run, PrintStream out) {
-            return new JobWatcher(run.store(), Path.of(run.outbox()).toAbsolutePath(), out, isTerminal(),
+            return new JobWatcher(run.store(), run.outbox(), out, isTerminal(),
                     Durations.parse("--progress-interval", progressInterval));
         }
     }
@@ -132,6 +133,9 @@ public class SoarCommand implements Callable<Integer> {
         String retrievalType;
         @Option(names = "--out", paramLabel = "DIR", description = "Where the package and its manifest go (default: soar.outbox).")
         Path out;
+        @Option(names = "--target", paramLabel = "s3://BUCKET/PREFIX",
+                description = "Deliver to S3 or an S3-compatible store instead of a folder (see soar.s3.* for endpoint and credentials).")
+        String target;
         @Option(names = "--name", paramLabel = "NAME", description = "Names the outputs NAME.tar.gz and NAME.json.")
         String name;
         @Mixin
@@ -151,8 +155,20 @@ public class SoarCommand implements Callable<Integer> {
             Map<String, String> overrides = new LinkedHashMap<>();
             overrides.put("soar.inbox.enabled", "false");
             overrides.put("soar.recover.enabled", "false");
+            if (this.out != null && target != null) {
+                System.err.println("soar-deferred: invalid request: give --out or --target, not both");
+                return ExitCodes.BAD_INPUT;
+            }
             if (this.out != null) {
                 overrides.put("soar.outbox", this.out.toString());
+                overrides.put("soar.target", "");
+            }
+            if (target != null) {
+                if (!target.startsWith("s3://")) {
+                    System.err.println("soar-deferred: invalid request: --target must be s3://BUCKET/PREFIX (use --out for a folder)");
+                    return ExitCodes.BAD_INPUT;
+                }
+                overrides.put("soar.target", target);
             }
             try (ServiceRun run = ServiceRun.start(overrides, options.demo)) {
                 JobRecord job = run.template().requestBody("direct:request", request, JobRecord.class);
@@ -166,7 +182,7 @@ public class SoarCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 JobRecord done = options.watcher(run, out).watch(job.id);
                 Runtime.getRuntime().removeShutdownHook(hook);
-                return report(done, Path.of(run.outbox()), out);
+                return report(done, run.outbox(), out);
             }
         }
 
@@ -187,12 +203,12 @@ public class SoarCommand implements Callable<Integer> {
         }
     }
 
-    static int report(JobRecord job, Path outbox, PrintStream out) {
+    static int report(JobRecord job, Outbox outbox, PrintStream out) {
         if (job.status == JobStatus.DELIVERED) {
             for (ResultRecord r : job.results) {
-                out.printf("Delivered %s (%d bytes, sha256 %s)%n", outbox.resolve(r.file), r.bytes, r.sha256);
+                out.printf("Delivered %s (%d bytes, sha256 %s)%n", outbox.location(r.file), r.bytes, r.sha256);
             }
-            out.printf("Manifest %s%n", outbox.resolve(job.outputName + ".json"));
+            out.printf("Manifest %s%n", outbox.location(job.outputName + ".json"));
             return ExitCodes.OK;
         }
         System.err.println("soar-deferred: " + job.name + " failed: " + job.error);
@@ -255,7 +271,7 @@ public class SoarCommand implements Callable<Integer> {
                 JobWatcher watcher = options.watcher(run, System.out);
                 int code = ExitCodes.OK;
                 for (JobRecord job : unfinished) {
-                    int c = report(watcher.watch(job.id), Path.of(run.outbox()), System.out);
+                    int c = report(watcher.watch(job.id), run.outbox(), System.out);
                     code = code == ExitCodes.OK ? c : code;
                 }
                 return code;

@@ -1,7 +1,6 @@
 package org.soardeferred.request;
 
 import java.time.Duration;
-import java.nio.file.Files;
 
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
@@ -41,7 +40,7 @@ public class Followers {
         }
         JobRecord job = store.sameRequest(request.idempotencyKey(), REUSE_WINDOW);
         if (job != null && job.status == JobStatus.DELIVERED
-                && job.results.stream().anyMatch(r -> r.file == null || !Files.exists(outbox.resolve(r.file)))) {
+                && job.results.stream().anyMatch(r -> !outbox.isPresent(r))) {
             return null; // delivered, but its packages are gone from the outbox: fetch anew
         }
         return job;

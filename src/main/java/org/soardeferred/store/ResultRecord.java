@@ -11,6 +11,8 @@ public class ResultRecord {
     public String file;
     public long bytes;
     public String sha256;
+    /** With an S3 target: the multipart upload the package is being written to, so a restart can resume it. */
+    public String uploadId;
 
     public ResultRecord() {
     }

@@ -1,6 +1,7 @@
 package org.soardeferred.transfer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +13,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.ResultRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The output folder: package and manifest names, always inside the folder whatever the server or the query
- * file called things, and the manifest {@code NAME.json} written atomically.
+ * Where packages and manifests go. This class is the output folder (the default target): package and manifest
+ * names, always inside the folder whatever the server or the query file called things; packages grow under
+ * {@code NAME.tar.gz.part} and are renamed once verified; the manifest {@code NAME.json} is written atomically.
+ * {@link S3Outbox} stores the same names as objects in a bucket. The naming and the manifests are shared; the
+ * storage steps ({@link #stored}, {@link #prime}, {@link #restart}, {@link #publish}, {@link #discard}) are what
+ * a target overrides.
  */
 public class Outbox {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     public static final String PACKAGE_SUFFIX = ".tar.gz";
     public static final String PART_SUFFIX = ".part";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -26,7 +34,17 @@ public class Outbox {
     private final Path folder;
 
     public Outbox(Path folder) {
-        this.folder = folder.toAbsolutePath().normalize();
+        this.folder = folder == null ? null : folder.toAbsolutePath().normalize();
+    }
+
+    /** Where NAME is (or would be) stored, for people: a path, or an s3:// URL. */
+    public String location(String name) {
+        return resolve(name).toString();
+    }
+
+    /** "file" for the folder; a target that is not written by the route's file endpoint says what it is. */
+    public String kind() {
+        return "file";
     }
 
     public Path folder() {
@@ -65,16 +83,93 @@ public class Outbox {
     }
 
     private boolean taken(String name, JobRecord job) {
-        if (Files.exists(resolve(name + ".json"))) {
+        if (exists(name + ".json")) {
             return true;
         }
         for (ResultRecord r : job.results) {
-            String file = packageName(name, r, job.results.size());
-            if (Files.exists(resolve(file)) || Files.exists(resolve(file + PART_SUFFIX))) {
+            if (exists(packageName(name, r, job.results.size()))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A package or manifest of that name is stored, or a package of that name is on its way. */
+    protected boolean exists(String name) {
+        return Files.exists(resolve(name)) || Files.exists(resolve(name + PART_SUFFIX));
+    }
+
+    /** The delivered package of a result is still there (a later identical request can be served from it). */
+    public boolean isPresent(ResultRecord r) {
+        return r.file != null && Files.exists(resolve(r.file));
+    }
+
+    // --- the storage steps of one result, called by ResultDownload ------------------------------------------
+
+    /** Bytes of the result already stored by an earlier attempt: where the download resumes. */
+    public long stored(JobRecord job, ResultRecord r) throws IOException {
+        Files.createDirectories(folder);
+        Path part = part(r);
+        long onDisk = Files.exists(part) ? Files.size(part) : 0;
+        if (r.size != null && onDisk > r.size) {
+            LOG.warn("{}: {} has {} bytes, more than the {} of the result; starting over", job, part.getFileName(), onDisk, r.size);
+            Files.delete(part);
+            onDisk = 0;
+        }
+        return onDisk;
+    }
+
+    /** Feeds the bytes already stored through the digest and the check; false when they cannot be read back. */
+    public boolean prime(JobRecord job, ResultRecord r, PackageDigest digest) throws IOException {
+        try (InputStream in = Files.newInputStream(part(r))) {
+            digest.updateFrom(in);
+        }
+        return true;
+    }
+
+    /** The server sent the whole package although part of it was stored: the stored part is dropped. */
+    public void restart(JobRecord job, ResultRecord r) throws IOException {
+        // the file endpoint overrides the part (fileExist=Override)
+    }
+
+    /**
+     * The package is complete and verified (or, when {@code verified} is null, complete but its stored start could
+     * not be read back before: the target verifies it as a whole now): it goes under its final name.
+     * Returns the sha256 of the package.
+     */
+    public String publish(JobRecord job, ResultRecord r, String verified) throws IOException {
+        Files.move(part(r), resolve(r.file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return verified;
+    }
+
+    /** The bytes stored for the result cannot become a package (wrong size, broken, the job failed): drop them. */
+    public void discard(JobRecord job, ResultRecord r) {
+        try {
+            if (r.file != null) {
+                Files.deleteIfExists(part(r));
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: cannot delete {}: {}", job, part(r), e.getMessage());
+        }
+    }
+
+    /** The job failed: whatever was stored for its unfinished results is dropped. */
+    public void discard(JobRecord job) {
+        for (ResultRecord r : job.results) {
+            if (r.sha256 == null) {
+                discard(job, r);
+            }
+        }
+    }
+
+    /** Bytes of the result stored so far, for progress displays. */
+    public long progress(ResultRecord r) {
+        try {
+            Path part = part(r);
+            return Files.exists(part) ? Files.size(part) : Files.exists(resolve(r.file)) ? Files.size(resolve(r.file)) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /**
@@ -86,15 +181,7 @@ public class Outbox {
         Map<ResultRecord, String> files = new LinkedHashMap<>();
         try {
             for (ResultRecord r : job.results) {
-                String file = packageName(base, r, job.results.size());
-                Path original = resolve(r.file);
-                Path copy = resolve(file);
-                try {
-                    Files.createLink(copy, original);
-                } catch (IOException | UnsupportedOperationException e) {
-                    Files.copy(original, copy);
-                }
-                files.put(r, file);
+                files.put(r, serve(r.file, packageName(base, r, job.results.size())));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot serve " + name + " from " + job, e);
@@ -104,7 +191,17 @@ public class Outbox {
         write(base, m);
     }
 
-    private static String packageName(String base, ResultRecord r, int resultCount) {
+    /** Serves a delivered package under a follower's name; returns the name the follower's manifest lists. */
+    protected String serve(String original, String copy) throws IOException {
+        try {
+            Files.createLink(resolve(copy), resolve(original));
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(resolve(original), resolve(copy));
+        }
+        return copy;
+    }
+
+    static String packageName(String base, ResultRecord r, int resultCount) {
         return resultCount > 1 ? base + "-" + safeName(r.id) + PACKAGE_SUFFIX : base + PACKAGE_SUFFIX;
     }
 
@@ -122,11 +219,22 @@ public class Outbox {
     }
 
     /** Writes NAME.json: the request, the job, its phase history, results and outcome. */
-    public Path writeManifest(JobRecord job) {
-        return write(job.outputName != null ? job.outputName : safeName(job.name), manifest(job, job.name, r -> r.file));
+    public String writeManifest(JobRecord job) {
+        String base = job.outputName != null ? job.outputName : safeName(job.name);
+        try {
+            write(base, manifest(job, job.name, r -> r.file));
+        } catch (RuntimeException e) {
+            if (job.status != org.soardeferred.store.JobStatus.FAILED) {
+                throw e;
+            }
+            // the target itself may be what failed: the reason still reaches NAME.error.txt beside the query file
+            LOG.warn("{}: the manifest of the failed job could not be written: {}", job, org.soardeferred.Failures.describe(e));
+            return "(not written)";
+        }
+        return location(base + ".json");
     }
 
-    private static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {
+    static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("status", job.status);
@@ -154,7 +262,8 @@ public class Outbox {
         return m;
     }
 
-    private Path write(String base, Map<String, Object> manifest) {
+    /** Stores NAME.json in one step: nobody ever reads half a manifest. */
+    protected void write(String base, Map<String, Object> manifest) {
         Path target = resolve(base + ".json");
         try {
             Files.createDirectories(folder);
@@ -164,7 +273,19 @@ public class Outbox {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the manifest " + target, e);
         }
-        return target;
+    }
+
+    protected static byte[] json(Map<String, Object> manifest) {
+        try {
+            return JSON.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return folder.toString();
     }
 
     /** Letters, digits, '.', '_' and '-' only; no leading dot; never empty. */

@@ -3,10 +3,6 @@ package org.soardeferred.transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -44,6 +40,9 @@ public class ResultDownload {
     static final String EXPECTED = "expectedBytes";
     static final String STARTED = "transferStarted";
     static final String CPU_STARTED = "transferCpuStarted";
+    /** The digest has seen every byte of the package from its first (false after a resume it could not prime). */
+    static final String VERIFIED_FROM_START = "verifiedFromStart";
+    static final String RESULT_ID = "transferResultId";
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Outbox outbox;
@@ -61,22 +60,14 @@ public class ResultDownload {
         this.allowedHosts = allowedHosts;
     }
 
-    /** Before the GET: the URL to fetch, and a Range header when part of the file is already on disk. */
+    /** Before the GET: the URL to fetch, and a Range header when part of the package is stored already. */
     public void prepare(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
-        if (outbox.assignNames(job)) {
-            store.update(job); // a restart must write to the same files
-        }
-        Files.createDirectories(outbox.folder());
-        Path part = outbox.part(r);
-        long onDisk = Files.exists(part) ? Files.size(part) : 0;
-        if (r.size != null && onDisk > r.size) {
-            LOG.warn("{}: {} has {} bytes, more than the {} of the result; starting over", job, part.getFileName(), onDisk, r.size);
-            Files.delete(part);
-            onDisk = 0;
-        }
-        exchange.setProperty(RESUME_FROM, onDisk);
+        outbox.assignNames(job); // a restart must write to the same names
+        long stored = outbox.stored(job, r);
+        store.update(job);
+        exchange.setProperty(RESUME_FROM, stored);
         String href = urls.onSoarScheme(r.href);
         String host = java.net.URI.create(href).getHost();
         if (!allowedHosts.isEmpty() && !urls.isSoarHost(java.net.URI.create(href)) && !allowedHosts.contains(host)) {
@@ -84,15 +75,16 @@ public class ResultDownload {
                     + "soar.result.allowed-hosts; it was not fetched");
         }
         exchange.getMessage().setHeader(Exchange.HTTP_URI, href);
-        if (onDisk > 0) {
-            exchange.getMessage().setHeader("Range", "bytes=" + onDisk + "-");
-            LOG.info("{}: resuming {} from byte {}", job, r.file, onDisk);
+        if (stored > 0) {
+            exchange.getMessage().setHeader("Range", "bytes=" + stored + "-");
+            LOG.info("{}: resuming {} from byte {}", job, r.file, stored);
         }
     }
 
     /**
-     * After the GET: 206 appends to the part file (the sha256 is primed with the bytes already there), 200 starts
-     * it over; anything else is an error. Sets the property fileExist (Append or Override) for the file endpoint.
+     * After the GET: 206 continues the stored part (the digest carried from the attempt that was cut short, or
+     * primed with the stored bytes), 200 starts it over; anything else is an error. Sets the property fileExist
+     * (Append or Override) for the file endpoint, and target (the outbox's kind) for the route's choice.
      */
     public void open(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
@@ -100,47 +92,69 @@ public class ResultDownload {
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
-        MessageDigest sha256 = Sha256.newDigest();
-        PackageCheck check = new PackageCheck();
+        PackageDigest digest;
         String mode;
-        if (status == 206) {
-            long start = rangeStart(exchange.getMessage().getHeader("Content-Range", String.class));
-            if (start != resumeFrom) {
-                throw new TransferException("result " + r.id + ": asked for bytes from " + resumeFrom
-                        + " but the server sent a range starting at " + start);
+        if (status == 206 || status == 416 && r.size != null && resumeFrom == r.size) {
+            if (status == 206) {
+                long start = rangeStart(exchange.getMessage().getHeader("Content-Range", String.class));
+                if (start != resumeFrom) {
+                    throw new TransferException("result " + r.id + ": asked for bytes from " + resumeFrom
+                            + " but the server sent a range starting at " + start);
+                }
+            } else {
+                // every byte is stored already (the connection dropped after the last one): nothing to add
+                exchange.getMessage().setBody(InputStream.nullInputStream());
+                contentLength = 0L;
             }
-            prime(sha256, check, outbox.part(r));
+            digest = carriedOver(exchange, job, r, resumeFrom);
             mode = "Append";
         } else if (status == 200) {
             if (resumeFrom > 0) {
                 LOG.info("{}: the server ignored the Range request; downloading {} from the start", job, r.file);
+                outbox.restart(job, r);
+                store.update(job);
             }
             resumeFrom = 0;
             exchange.setProperty(RESUME_FROM, 0L);
+            digest = new PackageDigest();
+            exchange.setProperty(VERIFIED_FROM_START, true);
             mode = "Override";
-        } else if (status == 416 && r.size != null && resumeFrom == r.size) {
-            // the part already holds every byte (the connection dropped after the last one): nothing to add
-            prime(sha256, check, outbox.part(r));
-            exchange.getMessage().setBody(InputStream.nullInputStream());
-            exchange.getMessage().removeHeader("Content-Length");
-            mode = "Append";
         } else {
             String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
             throw SoarReplies.failure(status, r.href, body);
         }
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
-        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), sha256, check, progress::update);
+        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), digest, progress::update);
         exchange.setProperty(TRANSFER, stream);
+        exchange.setProperty(RESULT_ID, r.id);
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.setProperty(CPU_STARTED, THREADS.getCurrentThreadCpuTime());
         exchange.getMessage().setBody(stream);
         exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
-        exchange.getMessage().setHeader(Exchange.FILE_NAME, outbox.part(r).getFileName().toString());
+        exchange.getMessage().setHeader(Exchange.FILE_NAME, r.file + Outbox.PART_SUFFIX);
         exchange.setProperty("fileExist", mode);
+        exchange.setProperty("target", outbox.kind());
     }
 
-    /** After the file endpoint wrote the part: verify, then rename to the final name. */
+    /**
+     * The digest for a resumed download: the one of the attempt that was cut short, when it saw exactly the bytes
+     * stored (no second pass over them); else one primed by reading the stored bytes back; when the target cannot
+     * read them back, a fresh one, and the target verifies the package as a whole once it is complete.
+     */
+    private PackageDigest carriedOver(Exchange exchange, JobRecord job, ResultRecord r, long resumeFrom) throws IOException {
+        TransferStream previous = exchange.getProperty(TRANSFER, TransferStream.class);
+        if (previous != null && Boolean.TRUE.equals(exchange.getProperty(VERIFIED_FROM_START, Boolean.class))
+                && r.id.equals(exchange.getProperty(RESULT_ID, String.class)) && previous.digest().count() == resumeFrom) {
+            return previous.digest();
+        }
+        PackageDigest digest = new PackageDigest();
+        boolean primed = outbox.prime(job, r, digest);
+        exchange.setProperty(VERIFIED_FROM_START, primed);
+        return primed ? digest : new PackageDigest();
+    }
+
+    /** After the target stored the bytes: verify, then publish the package under its final name. */
     public void complete(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
@@ -148,10 +162,9 @@ public class ResultDownload {
         stream.close();
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         Long expected = exchange.getProperty(EXPECTED, Long.class);
-        Path part = outbox.part(r);
-        long total = Files.size(part);
+        long total = outbox.stored(job, r);
         if (total != resumeFrom + stream.count()) {
-            throw new TransferException("result " + r.id + ": " + part.getFileName() + " has " + total
+            throw new TransferException("result " + r.id + ": " + outbox.location(r.file) + " holds " + total
                     + " bytes but " + (resumeFrom + stream.count()) + " were received");
         }
         if (expected != null && total < expected) {
@@ -159,37 +172,25 @@ public class ResultDownload {
                     + " bytes; the download resumes from there");
         }
         if ((expected != null && total > expected) || (r.size != null && total != r.size)) {
-            Files.deleteIfExists(part);
+            outbox.discard(job, r);
             throw new TransferException("result " + r.id + ": received " + total + " bytes but the server announced "
-                    + (r.size != null ? r.size + " (UWS size)" : expected + " (Content-Length)") + "; the file was discarded");
+                    + (r.size != null ? r.size + " (UWS size)" : expected + " (Content-Length)") + "; the package was discarded");
         }
-        String broken = stream.check().finish();
+        boolean whole = Boolean.TRUE.equals(exchange.getProperty(VERIFIED_FROM_START, Boolean.class));
+        String broken = whole ? stream.digest().broken() : null;
         if (broken != null) {
-            Files.deleteIfExists(part);
-            throw new TransferException("result " + r.id + ": " + broken + "; the file was discarded");
+            outbox.discard(job, r);
+            throw new TransferException("result " + r.id + ": " + broken + "; the package was discarded");
         }
-        Path target = outbox.resolve(r.file);
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null);
         r.bytes = total;
-        r.sha256 = stream.sha256Hex();
         store.update(job);
+        exchange.removeProperty(TRANSFER);
         exchange.getMessage().setBody(null);
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
         double cpu = (THREADS.getCurrentThreadCpuTime() - exchange.getProperty(CPU_STARTED, Long.class)) / 1e9;
-        LOG.info("{}: {} complete, {} bytes at {}, {} CPU s (sha256 {})", job, r.file, total,
+        LOG.info("{}: {} complete, {} bytes at {}, {} CPU s (sha256 {})", job, outbox.location(r.file), total,
                 Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
-    }
-
-    /** After a resume, the bytes already on disk go through the sha256 and the package check first. */
-    private static void prime(MessageDigest sha256, PackageCheck check, Path part) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(part)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                sha256.update(buffer, 0, n);
-                check.update(buffer, 0, n);
-            }
-        }
     }
 
     static long rangeStart(String contentRange) {

@@ -3,26 +3,25 @@ package org.soardeferred.transfer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
- * Wraps a download as it streams to disk: counts the bytes and feeds the sha256 and the package check in the
- * same single pass, and reports progress. Nothing is buffered beyond the caller's read buffer.
+ * Wraps a download as it streams to its target: every byte read goes through the package digest (count,
+ * sha256 and package check in the same single pass), and progress is reported. Nothing is buffered beyond the
+ * caller's read buffer.
  */
 public class TransferStream extends FilterInputStream {
 
-    private final MessageDigest sha256;
-    private final PackageCheck check;
+    private final PackageDigest digest;
     private final LongConsumer progress;
-    private long count;
+    private final long start;
 
-    public TransferStream(InputStream in, MessageDigest primed, PackageCheck check, LongConsumer progress) {
+    /** {@code digest} has seen the bytes before this stream's first byte (it may be carried from an earlier attempt). */
+    public TransferStream(InputStream in, PackageDigest digest, LongConsumer progress) {
         super(in);
-        this.sha256 = primed;
-        this.check = check;
+        this.digest = digest;
         this.progress = progress;
+        this.start = digest.count();
     }
 
     @Override
@@ -39,9 +38,8 @@ public class TransferStream extends FilterInputStream {
     public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = super.read(buffer, offset, length);
         if (n > 0) {
-            sha256.update(buffer, offset, n);
-            check.update(buffer, offset, n);
-            advance(n);
+            digest.update(buffer, offset, n);
+            progress.accept(count());
         }
         return n;
     }
@@ -51,21 +49,12 @@ public class TransferStream extends FilterInputStream {
         throw new IOException("a download is never skipped");
     }
 
-    private void advance(int n) {
-        count += n;
-        progress.accept(count);
-    }
-
-    /** Bytes read through this stream (not counting bytes already on disk before a resume). */
+    /** Bytes read through this stream (not counting bytes stored before a resume). */
     public long count() {
-        return count;
+        return digest.count() - start;
     }
 
-    public PackageCheck check() {
-        return check;
-    }
-
-    public String sha256Hex() {
-        return HexFormat.of().formatHex(sha256.digest());
+    public PackageDigest digest() {
+        return digest;
     }
 }

@@ -1,0 +1,547 @@
+package org.soardeferred.transfer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
+import org.apache.camel.support.service.ServiceHelper;
+import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.ResultRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * The S3 target ({@code soar.target=s3://bucket/prefix}): packages and manifests become objects
+ * {@code prefix/NAME.tar.gz} and {@code prefix/NAME.json} in a bucket of AWS S3 or any S3-compatible store.
+ * <p>
+ * The S3 client is the one camel-aws2-s3 builds from the component's configuration (region, endpoint override,
+ * path style, credentials, storage class, server-side encryption; see SoarConfiguration), and manifests are
+ * written by the component's producer. A package streams from the HTTP download into a multipart upload to a
+ * staging key {@code prefix/.incoming/NAME.tar.gz}, one part buffered in memory at a time (soar.s3.part-size, raised
+ * so that the package fits S3's 10,000 parts). A dropped connection resumes with Range into the same upload; after a
+ * restart the upload is resumed from the parts S3 lists. Once the staged object is complete and verified it is
+ * copied on the server to its final key with its metadata (job, data items, sha256, size), then the staged object is
+ * deleted: a package appears under its final key only complete, verified and described. A failed upload is aborted,
+ * so no parts are left behind.
+ */
+public class S3Outbox extends Outbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3Outbox.class);
+    static final long MiB = 1L << 20;
+    static final long MIN_PART = 5 * MiB;
+    static final int MAX_PARTS = 10_000;
+    static final String STAGING = ".incoming/";
+
+    private final CamelContext context;
+    private final String bucket;
+    private final String prefix;
+    private final long partSize;
+    private final long copyPartSize;
+    /** Uploads in progress in this process, by upload id: the parts done and the part being filled. */
+    private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    private volatile AWS2S3Endpoint endpoint;
+    private volatile ProducerTemplate producer;
+
+    public S3Outbox(CamelContext context, String target, long partSize, long copyPartSize) {
+        super(null);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?")
+                .matcher(target.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("soar.target '" + target + "' is not s3://BUCKET or s3://BUCKET/PREFIX "
+                    + "(bucket names are 3-63 lower-case letters, digits, '.' and '-')");
+        }
+        this.context = context;
+        this.bucket = m.group(1);
+        String p = m.group(2) == null ? "" : m.group(2).replaceAll("^/+", "").replaceAll("/+$", "");
+        this.prefix = p.isEmpty() ? "" : p + "/";
+        if (partSize < MIN_PART || copyPartSize < MIN_PART) {
+            throw new IllegalArgumentException("soar.s3.part-size and soar.s3.copy-part-size must be at least 5MB (S3's minimum part size)");
+        }
+        this.partSize = partSize;
+        this.copyPartSize = copyPartSize;
+    }
+
+    @Override
+    public String location(String name) {
+        return "s3://" + bucket + "/" + key(name);
+    }
+
+    @Override
+    public String kind() {
+        return "s3";
+    }
+
+    String key(String name) {
+        return prefix + name;
+    }
+
+    String stagingKey(String name) {
+        return prefix + STAGING + name;
+    }
+
+    // --- names and manifests ---------------------------------------------------------------------------------
+
+    @Override
+    protected boolean exists(String name) {
+        return head(key(name));
+    }
+
+    @Override
+    public boolean isPresent(ResultRecord r) {
+        return r.file != null && head(key(r.file));
+    }
+
+    /** A follower's manifest lists the objects of the job that served it: object storage needs no second copy. */
+    @Override
+    protected String serve(String original, String copy) {
+        return original;
+    }
+
+    /** The manifest is written by camel-aws2-s3's producer, in one PUT. */
+    @Override
+    protected void write(String base, Map<String, Object> manifest) {
+        byte[] json = json(manifest);
+        Exchange done = producer().send(endpoint(), exchange -> {
+            exchange.getMessage().setBody(new ByteArrayInputStream(json));
+            exchange.getMessage().setHeader(AWS2S3Constants.KEY, key(base + ".json"));
+            exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, "application/json");
+            exchange.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) json.length);
+        });
+        if (done.getException() != null) {
+            throw failure("writing the manifest " + location(base + ".json"), done.getException());
+        }
+    }
+
+    // --- the storage steps of one result ---------------------------------------------------------------------
+
+    @Override
+    public long stored(JobRecord job, ResultRecord r) {
+        Upload u = r.uploadId == null ? null : uploads.get(r.uploadId);
+        if (u != null) {
+            return u.position();
+        }
+        if (r.uploadId != null) {
+            u = resumed(job, r);
+        }
+        if (u == null) {
+            u = create(job, r);
+        }
+        uploads.put(u.uploadId, u);
+        return u.position();
+    }
+
+    /** The parts of an upload left by an earlier run, as S3 lists them; null when S3 no longer has it. */
+    private Upload resumed(JobRecord job, ResultRecord r) {
+        Upload u = new Upload(r.uploadId, stagingKey(r.file), partSize(r));
+        try {
+            for (Part p : s3().listPartsPaginator(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId)).parts()) {
+                if (p.partNumber() != u.parts.size() + 1) {
+                    break; // only a gapless run of parts from the first is kept; the rest is uploaded again
+                }
+                u.parts.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
+                u.uploaded += p.size();
+            }
+        } catch (NoSuchUploadException e) {
+            LOG.info("{}: the upload of {} is gone from S3; starting it over", job, r.file);
+            r.uploadId = null;
+            return null;
+        } catch (SdkException e) {
+            throw failure("listing the parts of " + location(STAGING + r.file), e);
+        }
+        LOG.info("{}: resuming the upload of {}: S3 has {} part(s), {} bytes", job, r.file, u.parts.size(), u.uploaded);
+        return u;
+    }
+
+    private Upload create(JobRecord job, ResultRecord r) {
+        String key = stagingKey(r.file);
+        AWS2S3Configuration c = endpoint().getConfiguration();
+        CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
+                .contentType("application/gzip");
+        if (c.getStorageClass() != null) {
+            b.storageClass(c.getStorageClass());
+        }
+        try {
+            r.uploadId = s3().createMultipartUpload(b.build()).uploadId();
+        } catch (SdkException e) {
+            throw failure("starting the upload of " + location(STAGING + r.file), e);
+        }
+        return new Upload(r.uploadId, key, partSize(r));
+    }
+
+    /** Parts of soar.s3.part-size, larger when the announced size would need more than 10,000 of them (whole MiB). */
+    long partSize(ResultRecord r) {
+        if (r.size == null) {
+            return partSize;
+        }
+        long needed = (r.size + MAX_PARTS - 1) / MAX_PARTS;
+        return Math.max(partSize, (needed + MiB - 1) / MiB * MiB);
+    }
+
+    /** Only the bytes of a part not yet sent can be read back (S3 does not serve the parts of an unfinished upload). */
+    @Override
+    public boolean prime(JobRecord job, ResultRecord r, PackageDigest digest) {
+        Upload u = uploads.get(r.uploadId);
+        if (u != null && u.uploaded == 0) {
+            digest.update(u.buffer(), 0, u.filled);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void restart(JobRecord job, ResultRecord r) {
+        Upload u = uploads.get(r.uploadId);
+        if (u != null) {
+            u.parts.clear(); // part numbers start again from 1; parts not listed at completion are dropped by S3
+            u.uploaded = 0;
+            u.filled = 0;
+        }
+    }
+
+    /** Called by the fetch route in place of the file endpoint: streams the body into the upload, part by part. */
+    public void write(Exchange exchange) throws IOException {
+        JobRecord job = exchange.getProperty(ResultDownload.JOB, JobRecord.class);
+        ResultRecord r = exchange.getProperty(ResultDownload.RESULT, ResultRecord.class);
+        Upload u = uploads.get(r.uploadId);
+        if (u == null) {
+            throw new IllegalStateException(job + ": no upload in progress for " + r.file);
+        }
+        InputStream in = exchange.getMessage().getBody(InputStream.class);
+        byte[] buffer = u.buffer();
+        int n;
+        while ((n = in.read(buffer, u.filled, buffer.length - u.filled)) >= 0) {
+            u.filled += n;
+            if (u.filled == buffer.length) {
+                sendPart(job, r, u);
+            }
+        }
+    }
+
+    private void sendPart(JobRecord job, ResultRecord r, Upload u) {
+        int number = u.parts.size() + 1;
+        if (number > MAX_PARTS) {
+            throw new TransferException("result " + r.id + " needs more than 10,000 parts of " + u.buffer().length
+                    + " bytes; raise soar.s3.part-size");
+        }
+        byte[] buffer = u.buffer();
+        int length = u.filled;
+        try {
+            String etag = s3().uploadPart(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId).partNumber(number)
+                            .contentLength((long) length),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, "application/octet-stream"))
+                    .eTag();
+            u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        } catch (SdkException e) {
+            abort(job, r);
+            throw failure("uploading part " + number + " of " + location(STAGING + r.file), e);
+        }
+        u.uploaded += length;
+        u.filled = 0;
+    }
+
+    /**
+     * Completes the staged upload, verifies it when its start could not be read back before (after a restart),
+     * copies it on the server to its final key with the package's metadata, and deletes the staged object.
+     */
+    @Override
+    public String publish(JobRecord job, ResultRecord r, String verified) throws IOException {
+        Upload u = uploads.get(r.uploadId);
+        if (u == null) {
+            throw new IllegalStateException(job + ": no upload in progress for " + r.file);
+        }
+        if (u.filled > 0 || u.parts.isEmpty()) {
+            sendPart(job, r, u);
+        }
+        long size = u.uploaded;
+        try {
+            s3().completeMultipartUpload(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId)
+                    .multipartUpload(m -> m.parts(u.parts)));
+        } catch (SdkException e) {
+            abort(job, r);
+            throw failure("completing the upload of " + location(STAGING + r.file), e);
+        }
+        uploads.remove(u.uploadId);
+        r.uploadId = null;
+        String sha256 = verified;
+        try {
+            if (sha256 == null) {
+                sha256 = verifyStaged(job, r, u.key, size);
+            }
+            copyToFinalKey(job, r, u.key, size, sha256);
+        } catch (SdkException e) {
+            throw failure("publishing " + location(r.file), e);
+        } finally {
+            deleteQuietly(u.key);
+        }
+        return sha256;
+    }
+
+    /** Reads the staged package back once, through the same digest and check a download gets. */
+    private String verifyStaged(JobRecord job, ResultRecord r, String key, long size) throws IOException {
+        LOG.info("{}: verifying {} as stored (its upload was resumed after a restart)", job, location(STAGING + r.file));
+        PackageDigest digest = new PackageDigest();
+        try (InputStream in = s3().getObject(b -> b.bucket(bucket).key(key))) {
+            digest.updateFrom(in);
+        }
+        String broken = digest.count() != size ? "S3 holds " + digest.count() + " bytes, " + size + " were uploaded" : digest.broken();
+        if (broken != null) {
+            throw new TransferException("result " + r.id + ": " + broken + "; the package was discarded");
+        }
+        return digest.sha256Hex();
+    }
+
+    private void copyToFinalKey(JobRecord job, ResultRecord r, String from, long size, String sha256) {
+        String to = key(r.file);
+        Map<String, String> metadata = metadata(job, r, sha256, size);
+        AWS2S3Configuration c = endpoint().getConfiguration();
+        ServerSideEncryption sse = c.isUseAwsKMS() ? ServerSideEncryption.AWS_KMS : c.isUseSSES3() ? ServerSideEncryption.AES256 : null;
+        String kmsKey = c.isUseAwsKMS() ? c.getAwsKMSKeyId() : null;
+        if (size <= copyPartSize) {
+            s3().copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
+                    .metadataDirective(MetadataDirective.REPLACE).metadata(metadata).contentType("application/gzip")
+                    .storageClass(c.getStorageClass()).serverSideEncryption(sse).ssekmsKeyId(kmsKey));
+            return;
+        }
+        // larger than one copy request should carry: copied part by part on the server
+        String uploadId = s3().createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)
+                .contentType("application/gzip").storageClass(c.getStorageClass()).serverSideEncryption(sse)
+                .ssekmsKeyId(kmsKey)).uploadId();
+        try {
+            long part = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long first = 0; first < size; first += part) {
+                int number = parts.size() + 1;
+                String range = "bytes=" + first + "-" + (Math.min(size, first + part) - 1);
+                String etag = s3().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                        .destinationKey(to).uploadId(uploadId).partNumber(number).copySourceRange(range))
+                        .copyPartResult().eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            }
+            s3().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+        } catch (SdkException e) {
+            abortQuietly(to, uploadId);
+            throw e;
+        }
+        LOG.debug("{}: copied {} to {} in parts", job, from, to);
+    }
+
+    /** User metadata of a package (x-amz-meta-*): US-ASCII, well under S3's 2 KB. */
+    static Map<String, String> metadata(JobRecord job, ResultRecord r, String sha256, long size) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("soar-request", ascii(job.name, 120));
+        if (job.remoteJobId != null) {
+            m.put("soar-job-id", ascii(job.remoteJobId, 120));
+        }
+        if (job.jobUrl != null) {
+            m.put("soar-job-url", ascii(job.jobUrl, 400));
+        }
+        if (!job.request.dataItemIds().isEmpty()) {
+            List<String> ids = job.request.dataItemIds();
+            StringBuilder s = new StringBuilder();
+            int i = 0;
+            for (; i < ids.size() && s.length() + ids.get(i).length() < 900; i++) {
+                s.append(i == 0 ? "" : ",").append(ids.get(i));
+            }
+            m.put("soar-data-items", ascii(s + (i < ids.size() ? " (+" + (ids.size() - i) + " more)" : ""), 1000));
+        }
+        m.put("soar-result-id", ascii(r.id, 120));
+        m.put("soar-sha256", sha256);
+        m.put("soar-size", Long.toString(size));
+        return m;
+    }
+
+    private static String ascii(String s, int max) {
+        String a = s == null ? "" : s.replaceAll("[^\\x20-\\x7e]", "?");
+        return a.length() > max ? a.substring(0, max) : a;
+    }
+
+    @Override
+    public void discard(JobRecord job, ResultRecord r) {
+        if (r.uploadId != null) {
+            abort(job, r);
+        }
+    }
+
+    /** Aborts the result's upload so S3 keeps no parts; when S3 cannot be reached the upload id stays recorded. */
+    private void abort(JobRecord job, ResultRecord r) {
+        Upload u = uploads.remove(r.uploadId);
+        String key = u != null ? u.key : stagingKey(r.file);
+        if (abortQuietly(key, r.uploadId)) {
+            r.uploadId = null;
+        } else {
+            LOG.warn("{}: the multipart upload {} of {} could not be aborted; it is retried later. A bucket lifecycle rule "
+                    + "AbortIncompleteMultipartUpload removes such parts in any case", job, r.uploadId, location(STAGING + r.file));
+        }
+    }
+
+    private boolean abortQuietly(String key, String uploadId) {
+        try {
+            s3().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            return true;
+        } catch (NoSuchUploadException e) {
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
+            return false;
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            s3().deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot delete the staged object s3://{}/{}: {}", bucket, key, e.getMessage());
+        }
+    }
+
+    @Override
+    public long progress(ResultRecord r) {
+        Upload u = r.uploadId == null ? null : uploads.get(r.uploadId);
+        return u != null ? u.position() : r.sha256 != null ? r.bytes : 0;
+    }
+
+    private boolean head(String key) {
+        try {
+            s3().headObject(b -> b.bucket(bucket).key(key));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw failure("looking up " + "s3://" + bucket + "/" + key, e);
+        } catch (SdkException e) {
+            throw failure("looking up " + "s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    /**
+     * What an S3 error means for the job: a fault that may pass (S3 unreachable, busy, 5xx) is retried like any
+     * transfer fault; a missing bucket or refused access fails the job with a reason a person can act on.
+     */
+    RuntimeException failure(String what, Throwable error) {
+        Throwable t = error;
+        while (!(t instanceof SdkException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof S3Exception e) {
+            int status = e.statusCode();
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String detail = (code != null ? code : "HTTP " + status) + (e.awsErrorDetails() != null
+                    && e.awsErrorDetails().errorMessage() != null ? ": " + e.awsErrorDetails().errorMessage() : "");
+            if (status == 429 || status >= 500) {
+                return new TransientTransferException("S3 is busy or failing (" + detail + ") while " + what);
+            }
+            if ("NoSuchBucket".equals(code) || status == 404) {
+                return new TransferException("the bucket '" + bucket + "' does not exist (" + detail + ") while " + what
+                        + "; create it or fix soar.target");
+            }
+            if (status == 403 || status == 401) {
+                return new TransferException("S3 refused access (" + detail + ") while " + what
+                        + "; check the credentials (SOAR_S3_ACCESS_KEY/SOAR_S3_SECRET_KEY or the AWS default chain) and the bucket policy");
+            }
+            return new TransferException("S3 refused the request (" + detail + ") while " + what);
+        }
+        if (t instanceof SdkClientException) {
+            return new TransientTransferException("cannot reach S3 while " + what + ": " + rootMessage(t)
+                    + " (check soar.s3.endpoint and the network)");
+        }
+        return new TransferException("S3 failed while " + what + ": " + rootMessage(t));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        return m.length() > 300 ? m.substring(0, 300) : m;
+    }
+
+    private S3Client s3() {
+        return endpoint().getS3Client();
+    }
+
+    /** The camel-aws2-s3 endpoint of the bucket, started on first use (so that S3 being down fails a step, not start-up). */
+    private AWS2S3Endpoint endpoint() {
+        AWS2S3Endpoint e = endpoint;
+        if (e == null) {
+            synchronized (this) {
+                if (endpoint == null) {
+                    AWS2S3Endpoint created = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
+                    try {
+                        ServiceHelper.startService(created);
+                    } catch (RuntimeException ex) {
+                        ServiceHelper.stopService(created);
+                        throw failure("connecting to the bucket " + bucket, ex);
+                    }
+                    endpoint = created;
+                }
+                e = endpoint;
+            }
+        }
+        return e;
+    }
+
+    private ProducerTemplate producer() {
+        if (producer == null) {
+            producer = context.createProducerTemplate();
+        }
+        return producer;
+    }
+
+    /** One multipart upload in progress: the parts S3 has, and the part being filled in memory. */
+    private static final class Upload {
+        final String uploadId;
+        final String key;
+        final int partLength;
+        final List<CompletedPart> parts = new ArrayList<>();
+        long uploaded;
+        int filled;
+        private byte[] buffer;
+
+        Upload(String uploadId, String key, long partLength) {
+            this.uploadId = uploadId;
+            this.key = key;
+            this.partLength = Math.toIntExact(partLength);
+        }
+
+        byte[] buffer() {
+            if (buffer == null) {
+                buffer = new byte[partLength];
+            }
+            return buffer;
+        }
+
+        long position() {
+            return uploaded + filled;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "s3://%s/%s", bucket, prefix);
+    }
+}

@@ -1,0 +1,187 @@
+package org.soardeferred;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.soardeferred.simulator.SoarSimulator;
+
+/**
+ * The S3 target (soar.target=s3://bucket/prefix) against a real S3 API server started in-process (S3Proxy with its
+ * filesystem backend): packages stream into multipart uploads and appear under their final key only complete,
+ * verified and with their metadata; the manifest object comes last; nothing is left behind when S3 fails.
+ */
+class S3TargetTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BUCKET = "solar-archive";
+    private static final long MiB = 1L << 20;
+
+    @TempDir
+    Path root;
+    SoarSimulator soar;
+    S3Server s3;
+
+    @BeforeEach
+    void start() {
+        soar = new SoarSimulator().user("scientist", "s3cret-Pa55").timing(100, 200).start(0);
+        s3 = S3Server.start(root.resolve("s3")).bucket(BUCKET);
+    }
+
+    @AfterEach
+    void stop() {
+        soar.close();
+        s3.close();
+    }
+
+    private RunningService service(String target, Map<String, String> extra) {
+        Map<String, String> p = new HashMap<>(s3.settings(target));
+        p.put("soar.s3.part-size", "5MB");
+        p.put("soar.retry.delay", "50ms");
+        p.put("soar.retry.max-delay", "200ms");
+        p.put("soar.retry.max-attempts", "3");
+        p.putAll(extra);
+        return RunningService.start(root.resolve("service"), soar.baseUrl(), p);
+    }
+
+    private static Path awaitFinished(RunningService service, String file) {
+        Path done = service.inbox.resolve(".done").resolve(file);
+        Path error = service.inbox.resolve(".error").resolve(file);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(done) || Files.exists(error));
+        return Files.exists(done) ? done : error;
+    }
+
+    private JsonNode manifest(String key) throws Exception {
+        return JSON.readTree(s3.text(BUCKET, key));
+    }
+
+    @Test
+    void anIdsFileYieldsAnObjectWithItsSha256AndMetadataThenTheManifestObject() throws Exception {
+        soar.itemBytes(12 * MiB); // three parts of 5 MB, and a server-side copy in three parts
+        try (RunningService service = service("s3://" + BUCKET + "/mirror/solo", Map.of("soar.s3.copy-part-size", "5MB"))) {
+            service.drop("epd.ids", "solo_L2_epd-ept-north-rates_20200820\nsolo_L2_epd-het-sun-rates_20200820\n");
+
+            assertThat(awaitFinished(service, "epd.ids")).as("the query file went to .done").hasParent(service.inbox.resolve(".done"));
+            JsonNode m = manifest("mirror/solo/epd.json");
+            assertThat(m.path("status").asText()).isEqualTo("DELIVERED");
+            JsonNode result = m.path("results").get(0);
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(s3.sha256(BUCKET, "mirror/solo/epd.tar.gz")).isEqualTo(served).isEqualTo(result.path("sha256").asText());
+            assertThat(result.path("bytes").asLong()).isGreaterThan(12 * MiB);
+            assertThat(s3.metadata(BUCKET, "mirror/solo/epd.tar.gz"))
+                    .containsEntry("soar-sha256", served)
+                    .containsEntry("soar-size", result.path("bytes").asText())
+                    .containsEntry("soar-job-id", m.path("jobId").asText())
+                    .containsEntry("soar-data-items", "solo_L2_epd-ept-north-rates_20200820,solo_L2_epd-het-sun-rates_20200820")
+                    .containsEntry("soar-request", "epd");
+            assertThat(s3.keys(BUCKET)).as("no staged object or part is left").containsExactlyInAnyOrder(
+                    "mirror/solo/epd.tar.gz", "mirror/solo/epd.json");
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+            assertThat(service.outbox).as("nothing was written to local disk").doesNotExist();
+        }
+    }
+
+    @Test
+    void aConnectionDroppedMidTransferResumesIntoTheSameUploadWithRange() throws Exception {
+        soar.itemBytes(12 * MiB).dropDownloads(1, 7 * MiB);
+        try (RunningService service = service("s3://" + BUCKET, Map.of())) {
+            service.drop("dropped.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            assertThat(awaitFinished(service, "dropped.ids")).hasParent(service.inbox.resolve(".done"));
+            JsonNode m = manifest("dropped.json");
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(s3.sha256(BUCKET, "dropped.tar.gz")).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
+            assertThat(soar.requests()).as("the second GET asked for the bytes after those S3 and the part buffer held")
+                    .anyMatch(r -> r.range() != null && r.range().matches("bytes=\\d+-") && Long.parseLong(r.range().replaceAll("\\D", "")) > 5 * MiB);
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+            assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder("dropped.tar.gz", "dropped.json");
+        }
+    }
+
+    @Test
+    void aRestartResumesTheUploadFromThePartsS3HasAndVerifiesThePackageAsStored() throws Exception {
+        soar.itemBytes(24 * MiB).throttle(4 * MiB);
+        RunningService first = service("s3://" + BUCKET + "/r", Map.of());
+        first.drop("restarted.ids", "solo_L2_epd-ept-north-rates_20200820");
+        await().atMost(Duration.ofSeconds(60)).until(() -> s3.uploads(BUCKET).size() == 1
+                && !s3.client().listParts(b -> b.bucket(BUCKET).key(s3.uploads(BUCKET).get(0).key())
+                        .uploadId(s3.uploads(BUCKET).get(0).uploadId())).parts().isEmpty());
+        String uploadId = s3.uploads(BUCKET).get(0).uploadId();
+        first.close();
+        soar.throttle(0);
+
+        try (RunningService second = service("s3://" + BUCKET + "/r", Map.of())) {
+            assertThat(awaitFinished(second, "restarted.ids")).hasParent(second.inbox.resolve(".done"));
+            JsonNode m = manifest("r/restarted.json");
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(s3.sha256(BUCKET, "r/restarted.tar.gz")).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
+            assertThat(soar.submits()).as("the job was not submitted again").isEqualTo(1);
+            assertThat(soar.requests()).as("the download resumed at a part boundary")
+                    .anyMatch(r -> r.range() != null && Long.parseLong(r.range().replaceAll("\\D", "")) % (5 * MiB) == 0);
+            assertThat(s3.uploads(BUCKET)).as("upload " + uploadId + " was completed, not left behind").isEmpty();
+            assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder("r/restarted.tar.gz", "r/restarted.json");
+        }
+    }
+
+    @Test
+    void aMissingBucketFailsTheJobWithTheReasonAndTheQueryFileInError() throws Exception {
+        soar.itemBytes(64 * 1024);
+        try (RunningService service = service("s3://no-such-bucket/x", Map.of())) {
+            service.drop("nobucket.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            Path moved = awaitFinished(service, "nobucket.ids");
+            assertThat(moved).hasParent(service.inbox.resolve(".error"));
+            assertThat(Files.readString(service.inbox.resolve(".error/nobucket.error.txt")))
+                    .contains("bucket 'no-such-bucket' does not exist");
+            assertThat(s3.client().listBuckets().buckets()).extracting(b -> b.name()).containsExactly(BUCKET);
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+        }
+    }
+
+    @Test
+    void refusedCredentialsFailTheJobWithTheReasonAndLeaveNoUpload() throws Exception {
+        soar.itemBytes(64 * 1024);
+        try (RunningService service = service("s3://" + BUCKET, Map.of("soar.s3.secret-key", "not-the-secret"))) {
+            service.drop("denied.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            assertThat(awaitFinished(service, "denied.ids")).hasParent(service.inbox.resolve(".error"));
+            assertThat(Files.readString(service.inbox.resolve(".error/denied.error.txt"))).contains("S3 refused access")
+                    .doesNotContain("not-the-secret");
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+            assertThat(s3.keys(BUCKET)).isEmpty();
+        }
+    }
+
+    @Test
+    void aStoppedServerIsRetriedThenFailsTheJobAndLeavesNoUpload() throws Exception {
+        soar.itemBytes(64 * 1024);
+        Map<String, String> settings = s3.settings("s3://" + BUCKET);
+        int port = s3.port();
+        s3.close();
+        Map<String, String> p = new HashMap<>(settings);
+        p.put("soar.retry.delay", "50ms");
+        p.put("soar.retry.max-delay", "100ms");
+        p.put("soar.retry.max-attempts", "2");
+        try (RunningService service = RunningService.start(root.resolve("service"), soar.baseUrl(), p)) {
+            service.drop("offline.ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            assertThat(awaitFinished(service, "offline.ids")).hasParent(service.inbox.resolve(".error"));
+            assertThat(Files.readString(service.inbox.resolve(".error/offline.error.txt"))).contains("cannot reach S3");
+        } finally {
+            s3 = S3Server.start(root.resolve("s3"), port);
+        }
+        assertThat(s3.uploads(BUCKET)).isEmpty();
+        assertThat(s3.keys(BUCKET)).isEmpty();
+    }
+}
