@@ -119,21 +119,7 @@ public class SoarConfiguration implements CamelConfiguration {
         }
         org.apache.camel.component.aws2.s3.AWS2S3Configuration c = context
                 .getComponent("aws2-s3", org.apache.camel.component.aws2.s3.AWS2S3Component.class).getConfiguration();
-        c.setRegion(s.get("soar.s3.region", "us-east-1"));
-        String endpoint = s.get("soar.s3.endpoint", "").strip();
-        if (!endpoint.isEmpty()) {
-            c.setOverrideEndpoint(true);
-            c.setUriEndpointOverride(endpoint);
-        }
-        String pathStyle = s.get("soar.s3.path-style", "").strip();
-        c.setForcePathStyle(pathStyle.isEmpty() ? !endpoint.isEmpty() : Boolean.parseBoolean(pathStyle));
-        String accessKey = s.get("soar.s3.access-key", "").strip();
-        if (!accessKey.isEmpty()) {
-            c.setAccessKey(accessKey);
-            c.setSecretKey(s.get("soar.s3.secret-key", ""));
-        } else {
-            c.setUseDefaultCredentialsProvider(true);
-        }
+        c.setAmazonS3Client(s3Client(s));
         String storageClass = s.get("soar.s3.storage-class", "").strip();
         if (!storageClass.isEmpty()) {
             c.setStorageClass(storageClass);
@@ -166,6 +152,31 @@ public class SoarConfiguration implements CamelConfiguration {
     static String version() {
         String v = SoarConfiguration.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    /**
+     * The S3 client of the component (and of the multipart uploads): region, endpoint override with path-style
+     * access, static credentials or the AWS default chain. With an endpoint override (MinIO, Ceph, S3Proxy, ...)
+     * checksums are sent only where S3 requires them: the SDK's newer default (aws-chunked uploads with trailing
+     * checksums) is not understood by every S3-compatible store, and TLS and the part ETags protect the bytes.
+     */
+    private static software.amazon.awssdk.services.s3.S3Client s3Client(Settings s) {
+        var b = software.amazon.awssdk.services.s3.S3Client.builder()
+                .region(software.amazon.awssdk.regions.Region.of(s.get("soar.s3.region", "us-east-1")));
+        String endpoint = s.get("soar.s3.endpoint", "").strip();
+        String pathStyle = s.get("soar.s3.path-style", "").strip();
+        b.forcePathStyle(pathStyle.isEmpty() ? !endpoint.isEmpty() : Boolean.parseBoolean(pathStyle));
+        if (!endpoint.isEmpty()) {
+            b.endpointOverride(java.net.URI.create(endpoint));
+            b.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
+            b.responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
+        }
+        String accessKey = s.get("soar.s3.access-key", "").strip();
+        b.credentialsProvider(accessKey.isEmpty()
+                ? software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()
+                : software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey, s.get("soar.s3.secret-key", ""))));
+        return b.build();
     }
 
     /** Retries of a step whose fault may pass: exponential back-off with jitter, no thread held while waiting. */

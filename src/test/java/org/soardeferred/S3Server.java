@@ -47,7 +47,10 @@ final class S3Server implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
         proxy.start();
         org.awaitility.Awaitility.await().until(() -> "STARTED".equals(proxy.getState()));
+        // as the application does with S3-compatible stores: checksums only where S3 requires them
         client = S3Client.builder().endpointOverride(URI.create(endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
@@ -93,8 +96,10 @@ final class S3Server implements AutoCloseable {
                 "soar.s3.access-key", ACCESS_KEY, "soar.s3.secret-key", SECRET_KEY);
     }
 
+    /** The keys of the objects in the bucket (the folder entries the filesystem backend lists are left out). */
     List<String> keys(String bucket) {
-        return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(S3Object::key).toList();
+        return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(S3Object::key)
+                .filter(k -> !k.endsWith("/")).toList();
     }
 
     List<MultipartUpload> uploads(String bucket) {

@@ -62,6 +62,19 @@ class S3TargetTest {
         return Files.exists(done) ? done : error;
     }
 
+    /** The query file went to .done (or the test fails with the reason it gives in .error). */
+    private static void assertDone(RunningService service, String file) throws Exception {
+        Path moved = awaitFinished(service, file);
+        String base = file.replaceAll("\\.[^.]+$", "");
+        Path reason = service.inbox.resolve(".error").resolve(base + ".error.txt");
+        assertThat(moved.getParent().getFileName().toString()).as(Files.exists(reason) ? Files.readString(reason) : "")
+                .isEqualTo(".done");
+    }
+
+    private static void assertFailed(RunningService service, String file) {
+        assertThat(awaitFinished(service, file).getParent().getFileName().toString()).isEqualTo(".error");
+    }
+
     private JsonNode manifest(String key) throws Exception {
         return JSON.readTree(s3.text(BUCKET, key));
     }
@@ -72,7 +85,7 @@ class S3TargetTest {
         try (RunningService service = service("s3://" + BUCKET + "/mirror/solo", Map.of("soar.s3.copy-part-size", "5MB"))) {
             service.drop("epd.ids", "solo_L2_epd-ept-north-rates_20200820\nsolo_L2_epd-het-sun-rates_20200820\n");
 
-            assertThat(awaitFinished(service, "epd.ids")).as("the query file went to .done").hasParent(service.inbox.resolve(".done"));
+            assertDone(service, "epd.ids");
             JsonNode m = manifest("mirror/solo/epd.json");
             assertThat(m.path("status").asText()).isEqualTo("DELIVERED");
             JsonNode result = m.path("results").get(0);
@@ -98,7 +111,7 @@ class S3TargetTest {
         try (RunningService service = service("s3://" + BUCKET, Map.of())) {
             service.drop("dropped.ids", "solo_L2_epd-ept-north-rates_20200820");
 
-            assertThat(awaitFinished(service, "dropped.ids")).hasParent(service.inbox.resolve(".done"));
+            assertDone(service, "dropped.ids");
             JsonNode m = manifest("dropped.json");
             String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
             assertThat(s3.sha256(BUCKET, "dropped.tar.gz")).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
@@ -114,7 +127,7 @@ class S3TargetTest {
         soar.itemBytes(24 * MiB).throttle(4 * MiB);
         RunningService first = service("s3://" + BUCKET + "/r", Map.of());
         first.drop("restarted.ids", "solo_L2_epd-ept-north-rates_20200820");
-        await().atMost(Duration.ofSeconds(60)).until(() -> s3.uploads(BUCKET).size() == 1
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> s3.uploads(BUCKET).size() == 1
                 && !s3.client().listParts(b -> b.bucket(BUCKET).key(s3.uploads(BUCKET).get(0).key())
                         .uploadId(s3.uploads(BUCKET).get(0).uploadId())).parts().isEmpty());
         String uploadId = s3.uploads(BUCKET).get(0).uploadId();
@@ -122,7 +135,7 @@ class S3TargetTest {
         soar.throttle(0);
 
         try (RunningService second = service("s3://" + BUCKET + "/r", Map.of())) {
-            assertThat(awaitFinished(second, "restarted.ids")).hasParent(second.inbox.resolve(".done"));
+            assertDone(second, "restarted.ids");
             JsonNode m = manifest("r/restarted.json");
             String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
             assertThat(s3.sha256(BUCKET, "r/restarted.tar.gz")).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
@@ -140,8 +153,7 @@ class S3TargetTest {
         try (RunningService service = service("s3://no-such-bucket/x", Map.of())) {
             service.drop("nobucket.ids", "solo_L2_epd-ept-north-rates_20200820");
 
-            Path moved = awaitFinished(service, "nobucket.ids");
-            assertThat(moved).hasParent(service.inbox.resolve(".error"));
+            assertFailed(service, "nobucket.ids");
             assertThat(Files.readString(service.inbox.resolve(".error/nobucket.error.txt")))
                     .contains("bucket 'no-such-bucket' does not exist");
             assertThat(s3.client().listBuckets().buckets()).extracting(b -> b.name()).containsExactly(BUCKET);
@@ -155,7 +167,7 @@ class S3TargetTest {
         try (RunningService service = service("s3://" + BUCKET, Map.of("soar.s3.secret-key", "not-the-secret"))) {
             service.drop("denied.ids", "solo_L2_epd-ept-north-rates_20200820");
 
-            assertThat(awaitFinished(service, "denied.ids")).hasParent(service.inbox.resolve(".error"));
+            assertFailed(service, "denied.ids");
             assertThat(Files.readString(service.inbox.resolve(".error/denied.error.txt"))).contains("S3 refused access")
                     .doesNotContain("not-the-secret");
             assertThat(s3.uploads(BUCKET)).isEmpty();
@@ -176,7 +188,7 @@ class S3TargetTest {
         try (RunningService service = RunningService.start(root.resolve("service"), soar.baseUrl(), p)) {
             service.drop("offline.ids", "solo_L2_epd-ept-north-rates_20200820");
 
-            assertThat(awaitFinished(service, "offline.ids")).hasParent(service.inbox.resolve(".error"));
+            assertFailed(service, "offline.ids");
             assertThat(Files.readString(service.inbox.resolve(".error/offline.error.txt"))).contains("cannot reach S3");
         } finally {
             s3 = S3Server.start(root.resolve("s3"), port);

@@ -16,7 +16,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
-import org.apache.camel.support.service.ServiceHelper;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.ResultRecord;
 import org.slf4j.Logger;
@@ -255,6 +254,10 @@ public class S3Outbox extends Outbox {
                     .eTag();
             u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
         } catch (SdkException e) {
+            if (interrupted(e)) {
+                // the service is stopping: the upload is kept, and resumed from S3's parts at the next start
+                throw new TransientTransferException("the upload of " + location(STAGING + r.file) + " was interrupted");
+            }
             abort(job, r);
             throw failure("uploading part " + number + " of " + location(STAGING + r.file), e);
         }
@@ -471,6 +474,15 @@ public class S3Outbox extends Outbox {
         return new TransferException("S3 failed while " + what + ": " + rootMessage(t));
     }
 
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof software.amazon.awssdk.core.exception.AbortedException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
     private static String rootMessage(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null) {
@@ -481,23 +493,21 @@ public class S3Outbox extends Outbox {
     }
 
     private S3Client s3() {
-        return endpoint().getS3Client();
+        return endpoint().getConfiguration().getAmazonS3Client();
     }
 
-    /** The camel-aws2-s3 endpoint of the bucket, started on first use (so that S3 being down fails a step, not start-up). */
+    /** The camel-aws2-s3 endpoint of the bucket, made on first use (so that S3 being down fails a step, not start-up). */
     private AWS2S3Endpoint endpoint() {
         AWS2S3Endpoint e = endpoint;
         if (e == null) {
             synchronized (this) {
                 if (endpoint == null) {
-                    AWS2S3Endpoint created = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
                     try {
-                        ServiceHelper.startService(created);
+                        // the component checks the bucket when the endpoint starts
+                        endpoint = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
                     } catch (RuntimeException ex) {
-                        ServiceHelper.stopService(created);
                         throw failure("connecting to the bucket " + bucket, ex);
                     }
-                    endpoint = created;
                 }
                 e = endpoint;
             }
