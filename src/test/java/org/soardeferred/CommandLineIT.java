@@ -53,6 +53,28 @@ class CommandLineIT {
     }
 
     @Test
+    void fetchWithAnS3TargetDeliversTheObjectsAndPrintsTheirUrls() throws Exception {
+        try (S3Server s3 = S3Server.start(root.resolve("s3")).bucket("archive")) {
+            Result r = run(Map.of("SOAR_S3_ENDPOINT", s3.endpoint(), "SOAR_S3_ACCESS_KEY", S3Server.ACCESS_KEY,
+                    "SOAR_S3_SECRET_KEY", S3Server.SECRET_KEY), "fetch", "--ids", "solo_L2_mag_20200820", "--name", "mag",
+                    "--target", "s3://archive/solo");
+
+            assertThat(r.exit()).as(r.err()).isZero();
+            String served = soar.packageSha256(soar.jobIds().get(0)).values().iterator().next();
+            assertThat(s3.sha256("archive", "solo/mag.tar.gz")).isEqualTo(served);
+            assertThat(r.out()).contains("Delivered s3://archive/solo/mag.tar.gz").contains("sha256 " + served)
+                    .contains("Manifest s3://archive/solo/mag.json");
+            assertThat(r.out() + r.err()).doesNotContain(S3Server.SECRET_KEY);
+
+            Result denied = run(Map.of("SOAR_S3_ENDPOINT", s3.endpoint(), "SOAR_S3_ACCESS_KEY", S3Server.ACCESS_KEY,
+                    "SOAR_S3_SECRET_KEY", "wrong", "SOAR_RESUBMIT", "always"), "fetch", "--ids", "solo_L2_mag_20200820",
+                    "--target", "s3://archive/solo");
+            assertThat(denied.exit()).as("a transfer failure").isEqualTo(5);
+            assertThat(denied.err()).contains("S3 refused access");
+        }
+    }
+
+    @Test
     void fetchWithAJobUrlAttachesToAJobSubmittedElsewhere() throws Exception {
         Result submitted = run(Map.of(), "fetch", "--ids", "solo_a_20200101", "--name", "first");
         assertThat(submitted.exit()).isZero();

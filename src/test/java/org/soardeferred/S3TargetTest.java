@@ -106,6 +106,23 @@ class S3TargetTest {
     }
 
     @Test
+    void theSameRequestDroppedAgainGetsItsOwnManifestListingTheObjectsAlreadyDelivered() throws Exception {
+        soar.itemBytes(64 * 1024);
+        try (RunningService service = service("s3://" + BUCKET + "/p", Map.of())) {
+            service.drop("first.ids", "solo_L2_mag_20200820");
+            assertDone(service, "first.ids");
+            service.drop("again.ids", "solo_L2_mag_20200820\n");
+            assertDone(service, "again.ids");
+
+            JsonNode again = manifest("p/again.json");
+            assertThat(again.path("servedFrom").asText()).isEqualTo("first.json");
+            assertThat(again.path("results").get(0).path("file").asText()).isEqualTo("first.tar.gz");
+            assertThat(soar.submits()).isEqualTo(1);
+            assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder("p/first.tar.gz", "p/first.json", "p/again.json");
+        }
+    }
+
+    @Test
     void aConnectionDroppedMidTransferResumesIntoTheSameUploadWithRange() throws Exception {
         soar.itemBytes(12 * MiB).dropDownloads(1, 7 * MiB);
         try (RunningService service = service("s3://" + BUCKET, Map.of())) {
