@@ -65,7 +65,15 @@ public final class SimulatedPackage {
         octal(h, 100, 8, 0644);
         octal(h, 108, 8, 0);
         octal(h, 116, 8, 0);
-        octal(h, 124, 12, size);
+        if (size > 077777777777L) {
+            // GNU base-256: files of 8 GiB and more (PackageCheck reads both forms)
+            h[124] = (byte) 0x80;
+            for (int i = 0; i < 8; i++) {
+                h[135 - i] = (byte) (size >>> (8 * i));
+            }
+        } else {
+            octal(h, 124, 12, size);
+        }
         octal(h, 136, 12, 1_600_000_000L);
         Arrays.fill(h, 148, 156, (byte) ' ');
         h[156] = '0';

@@ -561,7 +561,9 @@ public class SoarSimulator implements AutoCloseable {
         }
         x.append("</uws:results>\n");
         if (phase == Phase.ERROR || phase == Phase.ABORTED) {
-            String message = phase == Phase.ERROR ? job.errorMessage : "Job aborted by the user or the archive";
+            String message = phase == Phase.ERROR ? (job.errorMessage != null ? job.errorMessage
+                    : "the package could not be assembled: " + job.packages.handle((v, e) -> String.valueOf(e)).join())
+                    : "Job aborted by the user or the archive";
             x.append("<uws:errorSummary type=\"fatal\" hasDetails=\"false\">\n<uws:message><![CDATA[")
                     .append(message).append("]]></uws:message>\n</uws:errorSummary>\n");
         } else {
