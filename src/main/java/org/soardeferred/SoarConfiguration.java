@@ -11,6 +11,11 @@ import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.soardeferred.api.ApiRequests;
+import org.soardeferred.observe.JobEvents;
+import org.soardeferred.observe.SoarHealth;
+import org.soardeferred.observe.SoarMetrics;
 import org.soardeferred.request.Followers;
 import org.soardeferred.request.QueryFileReader;
 import org.soardeferred.request.QueryFiles;
@@ -29,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
  * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outbox},
- * {@code resultDownload}, {@code pollSchedules}.
+ * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}.
  */
 public class SoarConfiguration implements CamelConfiguration {
 
@@ -88,10 +93,36 @@ public class SoarConfiguration implements CamelConfiguration {
             session.logout();
         });
         r.bind("outbox", outbox);
-        r.bind("resultDownload", new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval"),
-                hosts(s.get("soar.result.allowed-hosts", ""))));
+        SoarMetrics metrics = new SoarMetrics(context, store);
+        ResultDownload downloads = new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval"),
+                hosts(s.get("soar.result.allowed-hosts", "")), metrics);
+        r.bind("resultDownload", downloads);
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
-                s.duration("soar.poll.timeout"), s.duration("soar.poll.wait")));
+                s.duration("soar.poll.timeout"), s.duration("soar.poll.wait"), metrics));
+        r.bind("soarMetrics", metrics);
+        r.bind("apiRequests", new ApiRequests(store, outbox, downloads, s.get("soar.target", "")));
+        r.bind("apiAuth", new ApiRequests.Auth(s.get("soar.http.token", "")));
+        // job transitions become events (soar.events.uri) and metrics; a finished job's transfer is forgotten
+        JobEvents events = new JobEvents(context, metrics, outbox);
+        store.onChange(events::changed);
+        store.onChange(job -> {
+            if (job.status.isFinished()) {
+                downloads.forget(job.id);
+            }
+        });
+        context.getManagementStrategy().addEventNotifier(new org.apache.camel.support.EventNotifierSupport() {
+            @Override
+            public void notify(org.apache.camel.spi.CamelEvent event) {
+                if (event instanceof org.apache.camel.spi.CamelEvent.ExchangeRedeliveryEvent e) {
+                    metrics.retried(e.getExchange().getFromRouteId());
+                }
+            }
+        });
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new SoarHealth.JobStoreCheck(store));
+            health.register(new SoarHealth.SoarCheck(urls.base(), session, s.duration("soar.health.soar-check-interval")));
+        }
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext c) {
@@ -198,12 +229,13 @@ public class SoarConfiguration implements CamelConfiguration {
 
     /** Makes a fresh poll schedule per job from the configured delays. */
     public record PollSchedules(java.time.Duration delay, java.time.Duration maxDelay, java.time.Duration timeout,
-                                java.time.Duration maxWait) {
+                                java.time.Duration maxWait, SoarMetrics metrics) {
         public PollSchedule start(String jobUrl) {
             return new PollSchedule(jobUrl, delay, maxDelay, timeout, maxWait);
         }
 
         public void observe(PollSchedule schedule, org.soardeferred.store.JobRecord job, org.soardeferred.uws.UwsJob uws) {
+            metrics.polled();
             if (job.request.jobUrl() != null && uws.phase() == org.soardeferred.uws.Phase.PENDING) {
                 throw new PollSchedule.PendingJobException("the job " + job.jobUrl + " is PENDING: it waits for its owner to "
                         + "start it (PHASE=RUN); soar-deferred does not start jobs it did not create");

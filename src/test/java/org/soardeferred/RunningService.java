@@ -43,6 +43,8 @@ final class RunningService implements AutoCloseable {
         p.put("soar.poll.delay", "100ms");
         p.put("soar.poll.max-delay", "300ms");
         p.put("camel.main.shutdown-timeout", "2");
+        p.put("soar.http.enabled", "false");
+        p.put("soar.management.enabled", "false");
         p.putAll(properties);
         main = SoarDeferred.newMain();
         p.forEach(main::addOverrideProperty);

@@ -36,6 +36,8 @@ final class ServiceProcess implements AutoCloseable {
         env.put("SOAR_POLL_MAX_DELAY", "500ms");
         env.put("SOAR_INBOX_MIN_AGE", "200");
         env.put("SOAR_PROGRESS_INTERVAL", "2s");
+        env.put("SOAR_HTTP_ENABLED", "false");
+        env.put("SOAR_MANAGEMENT_ENABLED", "false");
     }
 
     ServiceProcess env(String key, String value) {

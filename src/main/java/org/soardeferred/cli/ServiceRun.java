@@ -29,6 +29,9 @@ final class ServiceRun implements AutoCloseable {
         SoarSimulator simulator = demo ? SoarDeferred.startDemoSimulator(main, false) : null;
         Map<String, String> p = new LinkedHashMap<>(overrides);
         p.putIfAbsent("camel.main.shutdown-timeout", "3");
+        // a command line run serves no API and no probes (a service may hold those ports)
+        p.putIfAbsent("soar.http.enabled", "false");
+        p.putIfAbsent("soar.management.enabled", "false");
         p.forEach(main::addOverrideProperty);
         main.start();
         return new ServiceRun(main, simulator);

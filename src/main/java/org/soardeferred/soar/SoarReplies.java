@@ -43,6 +43,14 @@ public class SoarReplies {
         throw failure(status, url, body);
     }
 
+    /** After POST PHASE=ABORT: UWS answers 303 See Other (to the job list), some servers 200. */
+    public void checkAbort(Exchange exchange) throws IOException {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status < 200 || status >= 400) {
+            check(exchange);
+        }
+    }
+
     public static RuntimeException failure(int status, String url, String body) {
         if (BUSY.contains(status)) {
             return new SoarBusyException(status, "HTTP " + status + " from " + url + " (server busy or restarting): "

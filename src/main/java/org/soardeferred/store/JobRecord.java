@@ -51,6 +51,10 @@ public class JobRecord {
         return request;
     }
 
+    public String getRemoteJobId() {
+        return remoteJobId;
+    }
+
     public String getJobUrl() {
         return jobUrl;
     }

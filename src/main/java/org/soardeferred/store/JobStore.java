@@ -71,6 +71,7 @@ public class JobStore {
     private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
 
     private final DataSource dataSource;
+    private final List<java.util.function.Consumer<JobRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -109,6 +110,7 @@ public class JobStore {
         job.createdAt = Instant.now();
         job.updatedAt = job.createdAt;
         execute("INSERT INTO soar_job (" + COLUMNS + ") VALUES (?" + ",?".repeat(FIELDS.size()) + ")", ps -> bind(ps, job));
+        changed(job);
         return job;
     }
 
@@ -185,6 +187,55 @@ public class JobStore {
     public void update(JobRecord job) {
         job.updatedAt = Instant.now();
         execute("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?", ps -> bind(ps, job));
+        changed(job);
+    }
+
+    /** Told of every job once it is stored (accepted, or any later step): events and metrics listen here. */
+    public void onChange(java.util.function.Consumer<JobRecord> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(JobRecord job) {
+        for (var l : listeners) {
+            try {
+                l.accept(job);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: a listener of the job store failed: {}", job, e.toString());
+            }
+        }
+    }
+
+    /** A page of jobs, newest first, all or those of one status. */
+    public List<JobRecord> page(JobStatus status, int limit, int offset) {
+        String where = status == null ? "" : " WHERE status = '" + status.name() + "'";
+        return query("SELECT " + COLUMNS + " FROM soar_job" + where + " ORDER BY created_at DESC LIMIT "
+                + Math.max(0, limit) + " OFFSET " + Math.max(0, offset));
+    }
+
+    /** How many jobs have each status (all statuses present, 0 when none). */
+    public java.util.Map<JobStatus, Long> countByStatus() {
+        java.util.Map<JobStatus, Long> counts = new java.util.EnumMap<>(JobStatus.class);
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s, 0L);
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT status, COUNT(*) FROM soar_job GROUP BY status"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(JobStatus.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /** The store answers (for health checks). */
+    public boolean reachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     public Optional<JobRecord> find(String id) {

@@ -234,7 +234,7 @@ public class Outbox {
         return location(base + ".json");
     }
 
-    static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {
+    public static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("status", job.status);

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,7 +57,13 @@ public class ResultDownload {
     /** Hosts besides SOAR's that results may come from; empty: any (they never get the session cookie). */
     private final Set<String> allowedHosts;
 
-    public ResultDownload(Outbox outbox, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts) {
+    private final org.soardeferred.observe.SoarMetrics metrics;
+    /** Downloads in progress in this process, by job id. */
+    private final Map<String, Progress> live = new ConcurrentHashMap<>();
+
+    public ResultDownload(Outbox outbox, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,
+                          org.soardeferred.observe.SoarMetrics metrics) {
+        this.metrics = metrics;
         this.outbox = outbox;
         this.store = store;
         this.urls = urls;
@@ -127,6 +136,7 @@ public class ResultDownload {
         }
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
+        live.put(job.id, progress);
         TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), digest, progress::update);
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(RESULT_ID, r.id);
@@ -189,7 +199,9 @@ public class ResultDownload {
         store.update(job);
         exchange.removeProperty(TRANSFER);
         exchange.getMessage().setBody(null);
+        live.remove(job.id);
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
+        metrics.transfer(stream.count(), Duration.ofNanos(nanos));
         double cpu = (OS.getProcessCpuTime() - exchange.getProperty(CPU_STARTED, Long.class)) / 1e9;
         LOG.info("{}: {} complete, {} bytes at {}, {} CPU s of the process (sha256 {})", job, outbox.location(r.file), total,
                 Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
@@ -215,7 +227,21 @@ public class ResultDownload {
         }
     }
 
-    /** Logs a line for a long download at most once per interval: bytes, percent, rate, ETA. */
+    /** The job is finished: its transfer is no longer shown. */
+    public void forget(String jobId) {
+        live.remove(jobId);
+    }
+
+    /** The transfer in progress of a job in this process, or null: bytes done, total, rate and ETA. */
+    public Map<String, Object> live(String jobId) {
+        Progress p = live.get(jobId);
+        return p == null ? null : p.snapshot();
+    }
+
+    /**
+     * Tracks a download: bytes for the metrics at each read, a snapshot for the API, and a log line at most once
+     * per soar.progress.interval (bytes, percent when the size is known, rate, ETA).
+     */
     private final class Progress {
         private final JobRecord job;
         private final ResultRecord result;
@@ -223,6 +249,7 @@ public class ResultDownload {
         private final Long total;
         private final long start = System.nanoTime();
         private long nextLog = System.nanoTime() + progressInterval.toNanos();
+        private volatile long count;
 
         Progress(JobRecord job, ResultRecord result, long offset, Long total) {
             this.job = job;
@@ -231,18 +258,36 @@ public class ResultDownload {
             this.total = total;
         }
 
-        void update(long count) {
+        void update(long newCount) {
+            metrics.downloaded(newCount - count);
+            count = newCount;
             long now = System.nanoTime();
             if (now < nextLog) {
                 return;
             }
             nextLog = now + progressInterval.toNanos();
-            long done = offset + count;
-            double perSecond = count / Math.max(1e-9, (now - start) / 1e9);
+            long done = offset + newCount;
+            double perSecond = perSecond(now);
             String eta = total == null || perSecond <= 0 ? "" : ", ETA " + Durations.format(
                     Duration.ofMillis((long) ((total - done) / perSecond * 1000)));
             String of = total == null ? "" : String.format(Locale.ROOT, " of %d (%.1f%%)", total, 100.0 * done / total);
-            LOG.info("{}: {} {} bytes{} at {}{}", job, result.file, done, of, rate(count, now - start), eta);
+            LOG.info("{}: {} {} bytes{} at {}{}", job, result.file, done, of, rate(newCount, now - start), eta);
+        }
+
+        private double perSecond(long now) {
+            return count / Math.max(1e-9, (now - start) / 1e9);
+        }
+
+        Map<String, Object> snapshot() {
+            double perSecond = perSecond(System.nanoTime());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("result", result.id);
+            m.put("file", result.file);
+            m.put("bytesDone", offset + count);
+            m.put("bytesTotal", total);
+            m.put("bytesPerSecond", Math.round(perSecond));
+            m.put("etaSeconds", total == null || perSecond <= 0 ? null : Math.round((total - offset - count) / perSecond));
+            return m;
         }
 
         static String rate(long bytes, long nanos) {
