@@ -118,6 +118,13 @@ public class SoarConfiguration implements CamelConfiguration {
                 }
             }
         });
+        String broker = s.get("soar.jms.broker-url", "").strip();
+        if (!broker.isEmpty()) {
+            // the jms component of soar.trigger.uri / soar.events.uri = jms:queue:... talks to this broker
+            context.getComponent("jms", org.apache.camel.component.jms.JmsComponent.class).setConnectionFactory(
+                    new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(broker,
+                            emptyToNull(s.get("soar.jms.user", "")), emptyToNull(s.get("soar.jms.password", ""))));
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new SoarHealth.JobStoreCheck(store));
@@ -178,6 +185,10 @@ public class SoarConfiguration implements CamelConfiguration {
     private static java.util.Set<String> hosts(String list) {
         return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(h -> !h.isEmpty())
                 .map(h -> h.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     static String version() {

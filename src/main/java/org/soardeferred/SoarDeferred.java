@@ -44,6 +44,19 @@ public final class SoarDeferred {
         main.setPropertyPlaceholderLocations(
                 "classpath:config/application.properties,file:config/application.properties;optional=true");
         main.configure().addConfiguration(SoarConfiguration.class);
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                // without the HTTP server (soar.http.enabled=false, the command line) the REST API's routes stay stopped
+                java.util.Properties overrides = m.getOverrideProperties();
+                String enabled = overrides != null && overrides.getProperty("soar.http.enabled") != null
+                        ? overrides.getProperty("soar.http.enabled")
+                        : m.getCamelContext().resolvePropertyPlaceholders("{{soar.http.enabled}}");
+                if (!Boolean.parseBoolean(enabled.strip())) {
+                    m.configure().setAutoStartupExcludePattern("rest*");
+                }
+            }
+        });
         return main;
     }
 
