@@ -24,6 +24,7 @@ import org.soardeferred.soar.SoarSession;
 import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 import org.soardeferred.transfer.ResultDownload;
 import org.soardeferred.uws.PollSchedule;
 import org.soardeferred.uws.UwsJobReader;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
- * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outbox},
+ * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outboxes},
  * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}.
  */
 public class SoarConfiguration implements CamelConfiguration {
@@ -72,7 +73,8 @@ public class SoarConfiguration implements CamelConfiguration {
                     + (why != null && why.contains("already in use") ? " (is the service running on the same soar.data-dir?)" : ""), e);
         }
         JobStore store = new JobStore(pool);
-        Outbox outbox = outbox(context, s);
+        Outboxes outboxes = outboxes(context, s);
+        Outbox outbox = outboxes.standard();
 
         r.bind("soarUrls", urls);
         r.bind("soarSession", session);
@@ -81,7 +83,7 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("queryFileReader", new QueryFileReader(Long.parseLong(s.get("soar.inbox.max-file-size"))));
         QueryFiles queryFiles = new QueryFiles(Path.of(s.get("soar.inbox")), store);
         r.bind("queryFiles", queryFiles);
-        r.bind("followers", new Followers(store, queryFiles, outbox, s.get("soar.resubmit")));
+        r.bind("followers", new Followers(store, queryFiles, outboxes, s.get("soar.resubmit")));
         r.bind("uwsJobReader", new UwsJobReader());
         r.bind("soarReplies", new SoarReplies(s.duration("soar.retry.max-delay")));
         r.bind("transientRetries", transientRetries(s));
@@ -92,18 +94,19 @@ public class SoarConfiguration implements CamelConfiguration {
             LOG.warn("SOAR no longer accepts the session; logging in again");
             session.logout();
         });
-        r.bind("outbox", outbox);
+        r.bind("outboxes", outboxes);
         SoarMetrics metrics = new SoarMetrics(context, store);
-        ResultDownload downloads = new ResultDownload(outbox, store, urls, s.duration("soar.progress.interval"),
+        ResultDownload downloads = new ResultDownload(outboxes, store, urls, s.duration("soar.progress.interval"),
                 hosts(s.get("soar.result.allowed-hosts", "")), metrics);
         r.bind("resultDownload", downloads);
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
                 s.duration("soar.poll.timeout"), s.duration("soar.poll.wait"), metrics));
         r.bind("soarMetrics", metrics);
-        r.bind("apiRequests", new ApiRequests(store, outbox, downloads, s.get("soar.target", "")));
+        r.bind("jobLog", new org.soardeferred.observe.JobLog());
+        r.bind("apiRequests", new ApiRequests(store, outboxes, downloads));
         r.bind("apiAuth", new ApiRequests.Auth(s.get("soar.http.token", "")));
         // job transitions become events (soar.events.uri) and metrics; a finished job's transfer is forgotten
-        JobEvents events = new JobEvents(context, metrics, outbox);
+        JobEvents events = new JobEvents(context, metrics, outboxes);
         store.onChange(events::changed);
         store.onChange(job -> {
             if (job.status.isFinished()) {
@@ -142,19 +145,42 @@ public class SoarConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The target of packages and manifests: the outbox folder, or with soar.target=s3://bucket/prefix a bucket,
-     * through camel-aws2-s3 configured from soar.s3.* (the endpoint override uses path-style access unless told
-     * otherwise; without soar.s3.access-key the AWS default credentials chain is used).
+     * Where packages and manifests go: the service's own target (soar.target, or the soar.outbox folder) and the
+     * targets a request may name (soar.targets.allowed). S3 targets go through camel-aws2-s3, its component configured
+     * from soar.s3.* (the endpoint override uses path-style access unless told otherwise; without soar.s3.access-key
+     * the AWS default credentials chain is used).
      */
-    private static Outbox outbox(CamelContext context, Settings s) {
+    private static Outboxes outboxes(CamelContext context, Settings s) {
         String target = s.get("soar.target", "").strip();
-        if (target.isEmpty()) {
-            return new Outbox(Path.of(s.get("soar.outbox")));
+        java.util.Set<String> allowed = new java.util.LinkedHashSet<>();
+        for (String t : s.get("soar.targets.allowed", "").split(",")) {
+            if (!t.isBlank()) {
+                allowed.add(t.strip());
+            }
         }
-        if (!target.startsWith("s3://")) {
+        java.util.function.Function<String, Outbox> make = t -> {
+            if (t.startsWith("s3://")) {
+                return new org.soardeferred.transfer.S3Outbox(context, t, s3PartSize(s),
+                        Durations.parseSize("soar.s3.copy-part-size", s.get("soar.s3.copy-part-size")));
+            }
+            if (t.contains("://")) {
+                throw new IllegalArgumentException("the target '" + t + "' is not supported: give s3://BUCKET/PREFIX or a folder");
+            }
+            return new Outbox(Path.of(t));
+        };
+        if (target.contains("://") && !target.startsWith("s3://")) {
             throw new IllegalArgumentException("soar.target '" + target + "' is not supported: leave it empty for the "
                     + "outbox folder (soar.outbox), or give s3://BUCKET/PREFIX");
         }
+        if (target.startsWith("s3://") || allowed.stream().anyMatch(t -> t.startsWith("s3://"))) {
+            configureS3(context, s);
+        }
+        Outbox standard = make.apply(target.isEmpty() ? s.get("soar.outbox") : target);
+        allowed.forEach(make::apply); // a wrong one is reported at start-up, not when a request names it
+        return new Outboxes(standard, allowed, make);
+    }
+
+    private static void configureS3(CamelContext context, Settings s) {
         org.apache.camel.component.aws2.s3.AWS2S3Configuration c = context
                 .getComponent("aws2-s3", org.apache.camel.component.aws2.s3.AWS2S3Component.class).getConfiguration();
         c.setAmazonS3Client(s3Client(s));
@@ -174,12 +200,14 @@ public class SoarConfiguration implements CamelConfiguration {
             default -> throw new IllegalArgumentException("soar.s3.server-side-encryption '" + sse
                     + "' is not AES256, aws:kms or empty");
         }
+    }
+
+    private static long s3PartSize(Settings s) {
         long partSize = Durations.parseSize("soar.s3.part-size", s.get("soar.s3.part-size"));
         if (partSize > (1L << 30)) {
             throw new IllegalArgumentException("soar.s3.part-size must be at most 1GB (a part is held in memory while it is sent)");
         }
-        return new org.soardeferred.transfer.S3Outbox(context, target, partSize,
-                Durations.parseSize("soar.s3.copy-part-size", s.get("soar.s3.copy-part-size")));
+        return partSize;
     }
 
     private static java.util.Set<String> hosts(String list) {

@@ -54,6 +54,7 @@ class ApiTest {
         p.put("soar.management.enabled", "true");
         p.put("soar.management.port", Integer.toString(managementPort));
         p.put("soar.events.uri", "seda:test-events?size=1000");
+        p.put("soar.targets.allowed", root.resolve("elsewhere").toString());
         service = RunningService.start(root, soar.baseUrl(), p);
         api = "http://127.0.0.1:" + apiPort;
         management = "http://127.0.0.1:" + managementPort;
@@ -129,6 +130,22 @@ class ApiTest {
     }
 
     @Test
+    void aRequestNamingAnAllowedTargetIsDeliveredThere() throws Exception {
+        String elsewhere = root.resolve("elsewhere").toString();
+        String location = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"there\", \"target\": \""
+                + elsewhere.replace("\\", "\\\\") + "\"}").headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(location).path("status").asText().equals("DELIVERED"));
+
+        JsonNode done = status(location);
+        assertThat(done.path("target").asText()).isEqualTo(root.resolve("elsewhere").toAbsolutePath().toString());
+        assertThat(root.resolve("elsewhere/there.tar.gz")).exists();
+        assertThat(root.resolve("elsewhere/there.json")).exists();
+        assertThat(service.outbox.resolve("there.tar.gz")).doesNotExist();
+        assertThat(RunningService.sha256(root.resolve("elsewhere/there.tar.gz")))
+                .isEqualTo(soar.packageSha256(done.path("jobId").asText()).values().iterator().next());
+    }
+
+    @Test
     void invalidRequestsAreRefusedWithA400AndTheReason() throws Exception {
         HttpResponse<String> notJson = call("POST", "/api/requests", "{ids: nope");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -144,6 +161,10 @@ class ApiTest {
         HttpResponse<String> neither = call("POST", "/api/requests", "{\"name\": \"empty\"}");
         assertThat(neither.statusCode()).isEqualTo(400);
         assertThat(neither.body()).contains("neither data item ids nor an ADQL query");
+
+        HttpResponse<String> anywhere = call("POST", "/api/requests", "{\"ids\": [\"a_b\"], \"target\": \"/etc\"}");
+        assertThat(anywhere.statusCode()).isEqualTo(400);
+        assertThat(anywhere.body()).contains("the target '/etc' is not allowed");
 
         assertThat(call("GET", "/api/requests/no-such-id", null).statusCode()).isEqualTo(404);
         assertThat(call("GET", "/api/requests?status=SLEEPING", null).statusCode()).isEqualTo(400);

@@ -75,6 +75,51 @@ class CommandLineIT {
     }
 
     @Test
+    void statusShowsTheLiveJobsOfARunningServiceAsATable() throws Exception {
+        soar.itemBytes(48L << 20).throttle(4L << 20);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (ServiceProcess app = new ServiceProcess(root.resolve("svc"), soar.baseUrl()).env("SOAR_HTTP_ENABLED", "true")
+                .env("SOAR_HTTP_PORT", Integer.toString(port)).start()) {
+            app.drop("live.ids", "solo_L2_live_20200820");
+            String url = "http://127.0.0.1:" + port;
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofSeconds(1))
+                    .until(() -> run(Map.of(), "status", "--url", url).out().contains("FETCHING"));
+
+            Result r = run(Map.of(), "status", "--url", url);
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).contains("NAME").contains("STATUS").contains("MB/s").containsPattern("live +FETCHING +COMPLETED +\\d+\\.\\d%");
+        }
+        Result down = run(Map.of(), "status", "--url", "http://127.0.0.1:" + port);
+        assertThat(down.exit()).isEqualTo(1);
+        assertThat(down.err()).contains("no service answers at");
+    }
+
+    @Test
+    void jsonLogsCarryTheJobIdInEveryLineOfTheJob() throws Exception {
+        Result r = run(Map.of("SOAR_LOG_FORMAT", "json"), "fetch", "-v", "--ids", "solo_L2_mag_20200820", "--name", "logged",
+                "--out", root.resolve("logged").toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String jobId = json.readTree(root.resolve("logged/logged.json").toFile()).path("localJobId").asText();
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("{")) {
+                events.add(json.readTree(line));
+            }
+        }
+        assertThat(events).as("log events as JSON lines").hasSizeGreaterThan(5);
+        List<com.fasterxml.jackson.databind.JsonNode> jobLines = events.stream()
+                .filter(e -> e.path("message").asText().contains("job " + jobId)).toList();
+        assertThat(jobLines).as("lines about the job").isNotEmpty()
+                .allSatisfy(e -> assertThat(e.path("mdc").path("soar.job").asText()).as(e.toString()).isEqualTo(jobId));
+        assertThat(r.out()).doesNotContain("s3cret-Pa55");
+    }
+
+    @Test
     void fetchWithAJobUrlAttachesToAJobSubmittedElsewhere() throws Exception {
         Result submitted = run(Map.of(), "fetch", "--ids", "solo_a_20200101", "--name", "first");
         assertThat(submitted.exit()).isZero();

@@ -18,6 +18,7 @@ import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
 import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 import org.soardeferred.transfer.ResultDownload;
 
 /**
@@ -31,15 +32,13 @@ public class ApiRequests {
     private static final Set<String> FIELDS = Set.of("ids", "query", "product_type", "retrieval_type", "target", "name", "job_url");
 
     private final JobStore store;
-    private final Outbox outbox;
+    private final Outboxes outboxes;
     private final ResultDownload downloads;
-    private final String target;
 
-    public ApiRequests(JobStore store, Outbox outbox, ResultDownload downloads, String target) {
+    public ApiRequests(JobStore store, Outboxes outboxes, ResultDownload downloads) {
         this.store = store;
-        this.outbox = outbox;
+        this.outboxes = outboxes;
         this.downloads = downloads;
-        this.target = target == null ? "" : target.strip();
     }
 
     /**
@@ -83,11 +82,9 @@ public class ApiRequests {
         } else if (idsNode != null && !idsNode.isNull()) {
             throw new InvalidRequestException("ids must be a list of strings or a comma-separated string");
         }
-        String requestTarget = text(json, "target");
-        if (requestTarget != null && !requestTarget.equals(target) && !(requestTarget.isEmpty() && target.isEmpty())) {
-            throw new InvalidRequestException("this service delivers to " + (target.isEmpty() ? "its outbox folder" : target)
-                    + " (soar.target); a per-request target ('" + requestTarget + "') is not supported: leave target out");
-        }
+        String target = text(json, "target");
+        target = target == null || target.isBlank() ? null : target.strip();
+        outboxes.check(target);
         String jobUrl = text(json, "job_url");
         String name = text(json, "name");
         if (name == null) {
@@ -97,9 +94,9 @@ public class ApiRequests {
             if (!ids.isEmpty() || text(json, "query") != null) {
                 throw new InvalidRequestException("names a job URL and also ids or a query; give one of them");
             }
-            return SoarRequest.attach(name, jobUrl);
+            return SoarRequest.attach(name, jobUrl).withTarget(target);
         }
-        return new SoarRequest(name, ids, text(json, "query"), text(json, "product_type"), text(json, "retrieval_type"));
+        return new SoarRequest(name, ids, text(json, "query"), text(json, "product_type"), text(json, "retrieval_type"), null, target);
     }
 
     private static String text(JsonNode json, String field) {
@@ -115,6 +112,7 @@ public class ApiRequests {
 
     /** The status document of a job: what GET /api/requests/{id} answers and the bus replies. */
     public Map<String, Object> status(JobRecord job) {
+        Outbox outbox = outboxes.of(job);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", job.id);
         m.put("name", job.name);
@@ -122,6 +120,7 @@ public class ApiRequests {
         m.put("phase", job.phase);
         m.put("jobId", job.remoteJobId);
         m.put("jobUrl", job.jobUrl);
+        m.put("target", outbox.toString());
         long done = 0;
         Long total = 0L;
         List<Map<String, Object>> results = new ArrayList<>();

@@ -14,7 +14,7 @@ import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
-import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 
 /**
  * Follows a job from the job store until it is finished, and shows it: the phase and elapsed time as they
@@ -25,14 +25,14 @@ import org.soardeferred.transfer.Outbox;
 final class JobWatcher {
 
     private final JobStore store;
-    private final Outbox outbox;
+    private final Outboxes outboxes;
     private final PrintStream out;
     private final boolean terminal;
     private final Duration plainInterval;
 
-    JobWatcher(JobStore store, Outbox outbox, PrintStream out, boolean terminal, Duration plainInterval) {
+    JobWatcher(JobStore store, Outboxes outboxes, PrintStream out, boolean terminal, Duration plainInterval) {
         this.store = store;
-        this.outbox = outbox;
+        this.outboxes = outboxes;
         this.out = out;
         this.terminal = terminal;
         this.plainInterval = plainInterval;
@@ -53,7 +53,7 @@ final class JobWatcher {
             if (job.status == JobStatus.FETCHING || job.status.isFinished()) {
                 for (ResultRecord r : job.results) {
                     if (r.file != null) {
-                        progress.computeIfAbsent(r.file, f -> new Progress(r)).show(r);
+                        progress.computeIfAbsent(r.file, f -> new Progress(r)).show(job, r);
                     }
                 }
             }
@@ -85,8 +85,8 @@ final class JobWatcher {
                     .continuousUpdate().build() : null;
         }
 
-        void show(ResultRecord r) {
-            long bytes = r.sha256 != null ? r.bytes : Math.max(last, outbox.progress(r));
+        void show(JobRecord job, ResultRecord r) {
+            long bytes = r.sha256 != null ? r.bytes : Math.max(last, outboxes.of(job).progress(r));
             if (startBytes < 0) {
                 startBytes = bytes;
             }

@@ -8,7 +8,7 @@ import org.apache.camel.main.Main;
 import org.soardeferred.SoarDeferred;
 import org.soardeferred.simulator.SoarSimulator;
 import org.soardeferred.store.JobStore;
-import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 
 /**
  * The service as the command line runs it: the same Camel Main, routes and configuration as {@code serve},
@@ -45,9 +45,9 @@ final class ServiceRun implements AutoCloseable {
         return main.getCamelContext().createProducerTemplate();
     }
 
-    /** Where packages go: the outbox folder or the S3 target. */
-    Outbox outbox() {
-        return main.getCamelContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+    /** Where packages go: the outbox folder or the S3 target, per job. */
+    Outboxes outboxes() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("outboxes", Outboxes.class);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
 import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
 /** The command line: {@code serve} (the default), {@code fetch}, {@code jobs} and {@code resume}. */
 @Command(name = "soar-deferred", mixinStandardHelpOptions = true, versionProvider = SoarCommand.Version.class,
         description = "Fetches data packages from ESA's Solar Orbiter Archive (SOAR) through DEFERRED requests.",
-        subcommands = {SoarCommand.Serve.class, SoarCommand.Fetch.class, SoarCommand.Jobs.class, SoarCommand.Resume.class},
+        subcommands = {SoarCommand.Serve.class, SoarCommand.Fetch.class, SoarCommand.Jobs.class, SoarCommand.Resume.class,
+                Status.class},
         footer = {"", "Without a command: serve. Configuration: config/application.properties and SOAR_* environment "
                 + "variables (see README.md).", "Exit codes: 0 ok, 1 other failure, 2 bad input, 3 authentication, "
                 + "4 job ended in ERROR/ABORTED or expired, 5 transfer failure, 130 interrupted (resumable)."})
@@ -91,7 +93,7 @@ public class SoarCommand implements Callable<Integer> {
         boolean verbose;
 
         JobWatcher watcher(ServiceRun run, PrintStream out) {
-            return new JobWatcher(run.store(), run.outbox(), out, isTerminal(),
+            return new JobWatcher(run.store(), run.outboxes(), out, isTerminal(),
                     Durations.parse("--progress-interval", progressInterval));
         }
     }
@@ -182,7 +184,7 @@ public class SoarCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 JobRecord done = options.watcher(run, out).watch(job.id);
                 Runtime.getRuntime().removeShutdownHook(hook);
-                return report(done, run.outbox(), out);
+                return report(done, run.outboxes(), out);
             }
         }
 
@@ -203,7 +205,8 @@ public class SoarCommand implements Callable<Integer> {
         }
     }
 
-    static int report(JobRecord job, Outbox outbox, PrintStream out) {
+    static int report(JobRecord job, Outboxes outboxes, PrintStream out) {
+        Outbox outbox = outboxes.of(job);
         if (job.status == JobStatus.DELIVERED) {
             for (ResultRecord r : job.results) {
                 out.printf("Delivered %s (%d bytes, sha256 %s)%n", outbox.location(r.file), r.bytes, r.sha256);
@@ -271,7 +274,7 @@ public class SoarCommand implements Callable<Integer> {
                 JobWatcher watcher = options.watcher(run, System.out);
                 int code = ExitCodes.OK;
                 for (JobRecord job : unfinished) {
-                    int c = report(watcher.watch(job.id), run.outbox(), System.out);
+                    int c = report(watcher.watch(job.id), run.outboxes(), System.out);
                     code = code == ExitCodes.OK ? c : code;
                 }
                 return code;

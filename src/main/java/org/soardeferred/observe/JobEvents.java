@@ -11,6 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +27,15 @@ public class JobEvents {
 
     private final CamelContext context;
     private final SoarMetrics metrics;
-    private final Outbox outbox;
+    private final Outboxes outboxes;
     /** The last status and phase told, per job. */
     private final Map<String, String> seen = new ConcurrentHashMap<>();
     private volatile ProducerTemplate producer;
 
-    public JobEvents(CamelContext context, SoarMetrics metrics, Outbox outbox) {
+    public JobEvents(CamelContext context, SoarMetrics metrics, Outboxes outboxes) {
         this.context = context;
         this.metrics = metrics;
-        this.outbox = outbox;
+        this.outboxes = outboxes;
     }
 
     /** Called by the job store after each write. */
@@ -95,7 +96,7 @@ public class JobEvents {
         }
         if (manifest != null) {
             e.put("manifest", manifest);
-            e.put("manifestLocation", outbox.location((job.outputName != null ? job.outputName : job.name) + ".json"));
+            e.put("manifestLocation", outboxes.of(job).location((job.outputName != null ? job.outputName : job.name) + ".json"));
         }
         try {
             String json = JSON.writeValueAsString(e);

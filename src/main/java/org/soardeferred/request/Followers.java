@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
-import org.soardeferred.transfer.Outbox;
+import org.soardeferred.transfer.Outboxes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +23,13 @@ public class Followers {
 
     private final JobStore store;
     private final QueryFiles queryFiles;
-    private final Outbox outbox;
+    private final Outboxes outboxes;
     private final boolean resubmitAlways;
 
-    public Followers(JobStore store, QueryFiles queryFiles, Outbox outbox, String resubmit) {
+    public Followers(JobStore store, QueryFiles queryFiles, Outboxes outboxes, String resubmit) {
         this.store = store;
         this.queryFiles = queryFiles;
-        this.outbox = outbox;
+        this.outboxes = outboxes;
         this.resubmitAlways = "always".equalsIgnoreCase(resubmit.strip());
     }
 
@@ -40,7 +40,7 @@ public class Followers {
         }
         JobRecord job = store.sameRequest(request.idempotencyKey(), REUSE_WINDOW);
         if (job != null && job.status == JobStatus.DELIVERED
-                && job.results.stream().anyMatch(r -> !outbox.isPresent(r))) {
+                && job.results.stream().anyMatch(r -> !outboxes.of(job).isPresent(r))) {
             return null; // delivered, but its packages are gone from the outbox: fetch anew
         }
         return job;
@@ -63,7 +63,7 @@ public class Followers {
             String name = f[0];
             String queryFile = f[1];
             if (job.status == JobStatus.DELIVERED) {
-                outbox.serveFollower(job, name);
+                outboxes.of(job).serveFollower(job, name);
             }
             queryFiles.finishFollower(job, queryFile);
             store.removeFollower(job.id, queryFile);

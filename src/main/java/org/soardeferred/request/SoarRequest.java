@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * @param productType   SCIENCE, LOW_LATENCY or TELEMETRY
  * @param retrievalType PRODUCT, LAST_PRODUCT or ALL_PRODUCTS
  * @param jobUrl        the URL of an existing UWS job to attach to, or null
+ * @param target        where its packages go (s3://bucket/prefix or a folder, one of soar.targets.allowed), or null
+ *                      for the service's own (soar.target or soar.outbox)
  */
 public record SoarRequest(String name, List<String> dataItemIds, String query, String productType,
-                          String retrievalType, String jobUrl) {
+                          String retrievalType, String jobUrl, String target) {
 
     public static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
     public static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
@@ -39,6 +41,7 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
         productType = normaliseType("product_type", productType, DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES);
         retrievalType = normaliseType("retrieval_type", retrievalType, DEFAULT_RETRIEVAL_TYPE, RETRIEVAL_TYPES);
         jobUrl = jobUrl == null || jobUrl.isBlank() ? null : jobUrl.strip();
+        target = target == null || target.isBlank() ? null : target.strip();
         int kinds = (dataItemIds.isEmpty() ? 0 : 1) + (query == null ? 0 : 1) + (jobUrl == null ? 0 : 1);
         if (kinds == 0) {
             throw new InvalidRequestException("names neither data item ids nor an ADQL query");
@@ -63,7 +66,17 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
     }
 
     public SoarRequest(String name, List<String> dataItemIds, String query, String productType, String retrievalType) {
-        this(name, dataItemIds, query, productType, retrievalType, null);
+        this(name, dataItemIds, query, productType, retrievalType, null, null);
+    }
+
+    public SoarRequest(String name, List<String> dataItemIds, String query, String productType, String retrievalType,
+                       String jobUrl) {
+        this(name, dataItemIds, query, productType, retrievalType, jobUrl, null);
+    }
+
+    /** The same request, delivered elsewhere. */
+    public SoarRequest withTarget(String newTarget) {
+        return new SoarRequest(name, dataItemIds, query, productType, retrievalType, jobUrl, newTarget);
     }
 
     /** A request to follow a job that exists already, by its URL. */
@@ -87,14 +100,16 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
 
     /** Same ids (any order, duplicates ignored) or same query (any whitespace), same types: same key. */
     public String idempotencyKey() {
+        // a request for another target is another request (its packages must reach that target)
+        String where = target == null ? "" : "|target:" + target;
         if (jobUrl != null) {
             // http:// and https:// links to the same job are the same job
-            return sha256("job:" + jobUrl.replaceFirst("(?i)^https?://", "").replaceAll("/+$", ""));
+            return sha256("job:" + jobUrl.replaceFirst("(?i)^https?://", "").replaceAll("/+$", "") + where);
         }
         String what = query != null
                 ? "query:" + query.replaceAll("\\s+", " ")
                 : "ids:" + String.join(",", new TreeSet<>(dataItemIds));
-        return sha256(what + "|" + productType + "|" + retrievalType);
+        return sha256(what + "|" + productType + "|" + retrievalType + where);
     }
 
     /** A short human description for logs: "3 data items" or "ADQL query". */

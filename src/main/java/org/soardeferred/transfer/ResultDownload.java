@@ -50,7 +50,7 @@ public class ResultDownload {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    private final Outbox outbox;
+    private final Outboxes outboxes;
     private final JobStore store;
     private final SoarUrls urls;
     private final Duration progressInterval;
@@ -61,10 +61,10 @@ public class ResultDownload {
     /** Downloads in progress in this process, by job id. */
     private final Map<String, Progress> live = new ConcurrentHashMap<>();
 
-    public ResultDownload(Outbox outbox, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,
+    public ResultDownload(Outboxes outboxes, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,
                           org.soardeferred.observe.SoarMetrics metrics) {
         this.metrics = metrics;
-        this.outbox = outbox;
+        this.outboxes = outboxes;
         this.store = store;
         this.urls = urls;
         this.progressInterval = progressInterval;
@@ -75,6 +75,7 @@ public class ResultDownload {
     public void prepare(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
+        Outbox outbox = outboxes.of(job);
         outbox.assignNames(job); // a restart must write to the same names
         long stored = outbox.stored(job, r);
         store.update(job);
@@ -100,6 +101,7 @@ public class ResultDownload {
     public void open(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
+        Outbox outbox = outboxes.of(job);
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
@@ -147,6 +149,9 @@ public class ResultDownload {
         exchange.getMessage().setHeader(Exchange.FILE_NAME, r.file + Outbox.PART_SUFFIX);
         exchange.setProperty("fileExist", mode);
         exchange.setProperty("target", outbox.kind());
+        if (outbox.folder() != null) {
+            exchange.setProperty("targetFolder", outbox.folder().toString());
+        }
     }
 
     /**
@@ -161,7 +166,7 @@ public class ResultDownload {
             return previous.digest();
         }
         PackageDigest digest = new PackageDigest();
-        boolean primed = outbox.prime(job, r, digest);
+        boolean primed = outboxes.of(job).prime(job, r, digest);
         exchange.setProperty(VERIFIED_FROM_START, primed);
         return primed ? digest : new PackageDigest();
     }
@@ -170,6 +175,7 @@ public class ResultDownload {
     public void complete(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
+        Outbox outbox = outboxes.of(job);
         TransferStream stream = exchange.getProperty(TRANSFER, TransferStream.class);
         stream.close();
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);

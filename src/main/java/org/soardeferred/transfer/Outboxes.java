@@ -1,0 +1,76 @@
+package org.soardeferred.transfer;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.apache.camel.Exchange;
+import org.soardeferred.request.InvalidRequestException;
+import org.soardeferred.store.JobRecord;
+
+/**
+ * The targets packages may go to: the service's own (soar.target, or the soar.outbox folder) and those a request may
+ * name (soar.targets.allowed: s3://bucket/prefix URLs or folders). Each job's packages go to its request's target,
+ * kept in the job store with the request, so a restart delivers to the same place. A target that is not allowed is
+ * refused when the request arrives: a caller of the API cannot make the service write anywhere else.
+ */
+public class Outboxes {
+
+    private final Outbox standard;
+    private final Set<String> allowed;
+    private final Function<String, Outbox> factory;
+    private final Map<String, Outbox> made = new ConcurrentHashMap<>();
+
+    public Outboxes(Outbox standard, Set<String> allowed, Function<String, Outbox> factory) {
+        this.standard = standard;
+        this.allowed = Set.copyOf(allowed);
+        this.factory = factory;
+    }
+
+    /** Where the job's packages go. */
+    public Outbox of(JobRecord job) {
+        String target = job.request == null ? null : job.request.target();
+        return target == null ? standard : made.computeIfAbsent(target, t -> {
+            if (!allowed.contains(t)) {
+                throw new TransferException("the target " + t + " is no longer in soar.targets.allowed");
+            }
+            return factory.apply(t);
+        });
+    }
+
+    /** The service's own target. */
+    public Outbox standard() {
+        return standard;
+    }
+
+    /** Refuses a request's target that is not allowed. */
+    public void check(String target) {
+        if (target != null && !allowed.contains(target)) {
+            throw new InvalidRequestException("the target '" + target + "' is not allowed; allowed: "
+                    + (allowed.isEmpty() ? "only the service's own (leave target out)" : allowed + " (soar.targets.allowed)"));
+        }
+    }
+
+    /** Parses a target: an s3:// URL or a folder. */
+    public static boolean isS3(String target) {
+        return target.startsWith("s3://");
+    }
+
+    // the routes' steps, for the job of the exchange
+
+    public String writeManifest(JobRecord job) {
+        return of(job).writeManifest(job);
+    }
+
+    public void discard(JobRecord job) {
+        of(job).discard(job);
+    }
+
+    public void write(Exchange exchange) throws IOException {
+        JobRecord job = exchange.getProperty(ResultDownload.JOB, JobRecord.class);
+        ((S3Outbox) of(job)).write(exchange);
+    }
+
+}
