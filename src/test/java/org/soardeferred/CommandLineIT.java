@@ -81,6 +81,7 @@ class CommandLineIT {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        Files.createDirectories(root.resolve("svc"));
         try (ServiceProcess app = new ServiceProcess(root.resolve("svc"), soar.baseUrl()).env("SOAR_HTTP_ENABLED", "true")
                 .env("SOAR_HTTP_PORT", Integer.toString(port)).start()) {
             app.drop("live.ids", "solo_L2_live_20200820");
