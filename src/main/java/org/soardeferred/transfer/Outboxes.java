@@ -53,11 +53,6 @@ public class Outboxes {
         }
     }
 
-    /** Parses a target: an s3:// URL or a folder. */
-    public static boolean isS3(String target) {
-        return target.startsWith("s3://");
-    }
-
     // the routes' steps, for the job of the exchange
 
     public String writeManifest(JobRecord job) {
