@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -114,23 +112,14 @@ final class S3Server implements AutoCloseable {
         return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String();
     }
 
-    /** The sha256 and length of an object, read as a stream. */
+    /** The sha256 of an object, read as a stream. */
     String sha256(String bucket, String key) {
         try (ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(bucket).key(key))) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
+            return org.soardeferred.transfer.Sha256.of(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
-
 
     @Override
     public void close() {

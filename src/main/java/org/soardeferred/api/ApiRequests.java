@@ -113,13 +113,7 @@ public class ApiRequests {
     /** The status document of a job: what GET /api/requests/{id} answers and the bus replies. */
     public Map<String, Object> status(JobRecord job) {
         Outbox outbox = outboxes.of(job);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", job.id);
-        m.put("name", job.name);
-        m.put("status", job.status);
-        m.put("phase", job.phase);
-        m.put("jobId", job.remoteJobId);
-        m.put("jobUrl", job.jobUrl);
+        Map<String, Object> m = job.identity();
         m.put("target", outbox.toString());
         long done = 0;
         Long total = 0L;
@@ -142,7 +136,7 @@ public class ApiRequests {
         m.put("transfer", live);
         m.put("results", results);
         if (job.status.isFinished() && job.outputName != null || job.status == JobStatus.FAILED) {
-            m.put("manifest", outbox.location((job.outputName != null ? job.outputName : Outbox.safeName(job.name)) + ".json"));
+            m.put("manifest", outbox.manifestLocation(job));
         }
         m.put("error", job.error);
         m.put("errorKind", job.errorKind);

@@ -84,19 +84,14 @@ public class JobEvents {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("type", type);
         e.put("at", Instant.now().toString());
-        e.put("id", job.id);
-        e.put("name", job.name);
-        e.put("status", job.status);
-        e.put("phase", job.phase);
-        e.put("jobId", job.remoteJobId);
-        e.put("jobUrl", job.jobUrl);
+        e.putAll(job.identity());
         if (job.error != null) {
             e.put("error", job.error);
             e.put("errorKind", job.errorKind);
         }
         if (manifest != null) {
             e.put("manifest", manifest);
-            e.put("manifestLocation", outboxes.of(job).location((job.outputName != null ? job.outputName : job.name) + ".json"));
+            e.put("manifestLocation", outboxes.of(job).manifestLocation(job));
         }
         try {
             String json = JSON.writeValueAsString(e);

@@ -28,74 +28,106 @@ public class SoarMetrics {
 
     private final CamelContext context;
     private final JobStore store;
-    private volatile MeterRegistry registry;
-    private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+    private volatile Meters meters;
+    /** The store's counts, read once per scrape (one query for all the statuses' gauges). */
+    private volatile Map<JobStatus, Long> counts;
+    private volatile long countedAt;
 
     public SoarMetrics(CamelContext context, JobStore store) {
         this.context = context;
         this.store = store;
     }
 
-    /** Camel's registry once the context has made it (metrics enabled), else one that only counts in memory. */
-    MeterRegistry registry() {
-        MeterRegistry r = registry;
-        if (r == null) {
+    /**
+     * The meters, made once in Camel's registry when the context has one (metrics enabled), else in one that only
+     * counts in memory. Kept here: the download calls {@link #downloaded} at every read.
+     */
+    private Meters meters() {
+        Meters m = meters;
+        if (m == null) {
             synchronized (this) {
-                if (registry == null) {
+                if (meters == null) {
                     MeterRegistry found = context.getRegistry().findSingleByType(MeterRegistry.class);
-                    registry = found != null ? found : new SimpleMeterRegistry();
-                    registerGauges(registry);
+                    meters = new Meters(found != null ? found : new SimpleMeterRegistry());
                 }
-                r = registry;
+                m = meters;
             }
         }
-        return r;
+        return m;
     }
 
-    private void registerGauges(MeterRegistry r) {
-        // read from the store at each scrape: right on every node, after restarts too
-        for (JobStatus s : JobStatus.values()) {
-            Gauge.builder("soar.jobs", store, st -> st.countByStatus().get(s)).tag("status", s.name())
-                    .description("Jobs in the store by status").register(r);
+    private long count(JobStatus s) {
+        long now = System.nanoTime();
+        if (counts == null || now - countedAt > 1_000_000_000L) {
+            counts = store.countByStatus();
+            countedAt = now;
         }
+        return counts.get(s);
     }
 
     public void submitted() {
-        Counter.builder("soar.submits").description("DEFERRED requests sent to SOAR").register(registry()).increment();
+        meters().submits.increment();
     }
 
     public void polled() {
-        Counter.builder("soar.polls").description("Polls of UWS jobs").register(registry()).increment();
+        meters().polls.increment();
     }
 
     public void retried(String routeId) {
-        retries.computeIfAbsent(routeId == null ? "unknown" : routeId, id -> Counter.builder("soar.retries").tag("route", id)
-                .description("Steps retried after a fault that may pass").register(registry())).increment();
+        Meters m = meters();
+        m.retries.computeIfAbsent(routeId == null ? "unknown" : routeId, id -> Counter.builder("soar.retries").tag("route", id)
+                .description("Steps retried after a fault that may pass").register(m.registry)).increment();
     }
 
     public void downloaded(long bytes) {
-        Counter.builder("soar.downloaded.bytes").baseUnit("bytes").description("Package bytes received")
-                .register(registry()).increment(bytes);
+        meters().downloaded.increment(bytes);
     }
 
     public void transfer(long bytes, Duration took) {
-        DistributionSummary.builder("soar.download.rate").baseUnit("bytes_per_second")
-                .description("Throughput of each package transfer").register(registry())
-                .record(bytes / Math.max(1e-3, took.toNanos() / 1e9));
+        meters().rate.record(bytes / Math.max(1e-3, took.toNanos() / 1e9));
     }
 
     public void completed(JobRecord job) {
-        Timer.builder("soar.job.completed").description("From acceptance to COMPLETED on the server")
-                .register(registry()).record(Duration.between(job.createdAt, Instant.now()));
+        meters().completed.record(Duration.between(job.createdAt, Instant.now()));
     }
 
     public void delivered(JobRecord job) {
-        Timer.builder("soar.job.delivered").description("From acceptance to delivered")
-                .register(registry()).record(Duration.between(job.createdAt, Instant.now()));
+        meters().delivered.record(Duration.between(job.createdAt, Instant.now()));
     }
 
     public void failed(JobRecord job) {
-        Counter.builder("soar.jobs.failed").tag("cause", job.errorKind == null ? "OTHER" : job.errorKind.name())
-                .description("Jobs that failed, by cause").register(registry()).increment();
+        Meters m = meters();
+        String cause = job.errorKind == null ? "OTHER" : job.errorKind.name();
+        m.failures.computeIfAbsent(cause, c -> Counter.builder("soar.jobs.failed").tag("cause", c)
+                .description("Jobs that failed, by cause").register(m.registry)).increment();
+    }
+
+    /** The meters of one registry. */
+    private final class Meters {
+        final MeterRegistry registry;
+        final Counter submits;
+        final Counter polls;
+        final Counter downloaded;
+        final DistributionSummary rate;
+        final Timer completed;
+        final Timer delivered;
+        final Map<String, Counter> retries = new ConcurrentHashMap<>();
+        final Map<String, Counter> failures = new ConcurrentHashMap<>();
+
+        Meters(MeterRegistry r) {
+            registry = r;
+            // read from the store at each scrape: right on every node, after restarts too
+            for (JobStatus s : JobStatus.values()) {
+                Gauge.builder("soar.jobs", SoarMetrics.this, sm -> sm.count(s)).tag("status", s.name())
+                        .description("Jobs in the store by status").register(r);
+            }
+            submits = Counter.builder("soar.submits").description("DEFERRED requests sent to SOAR").register(r);
+            polls = Counter.builder("soar.polls").description("Polls of UWS jobs").register(r);
+            downloaded = Counter.builder("soar.downloaded.bytes").baseUnit("bytes").description("Package bytes received").register(r);
+            rate = DistributionSummary.builder("soar.download.rate").baseUnit("bytes_per_second")
+                    .description("Throughput of each package transfer").register(r);
+            completed = Timer.builder("soar.job.completed").description("From acceptance to COMPLETED on the server").register(r);
+            delivered = Timer.builder("soar.job.delivered").description("From acceptance to delivered").register(r);
+        }
     }
 }

@@ -38,6 +38,18 @@ public class JobRecord {
         return true;
     }
 
+    /** Who the job is and where it stands, as the API's status and the bus's events begin. */
+    public java.util.Map<String, Object> identity() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("id", id);
+        m.put("name", name);
+        m.put("status", status);
+        m.put("phase", phase);
+        m.put("jobId", remoteJobId);
+        m.put("jobUrl", jobUrl);
+        return m;
+    }
+
     // getters for the routes' simple expressions (${exchangeProperty.job.name} …)
     public String getId() {
         return id;

@@ -220,9 +220,8 @@ public class Outbox {
 
     /** Writes NAME.json: the request, the job, its phase history, results and outcome. */
     public String writeManifest(JobRecord job) {
-        String base = job.outputName != null ? job.outputName : safeName(job.name);
         try {
-            write(base, manifest(job, job.name, r -> r.file));
+            write(manifestBase(job), manifest(job, job.name, r -> r.file));
         } catch (RuntimeException e) {
             if (job.status != org.soardeferred.store.JobStatus.FAILED) {
                 throw e;
@@ -231,7 +230,16 @@ public class Outbox {
             LOG.warn("{}: the manifest of the failed job could not be written: {}", job, org.soardeferred.Failures.describe(e));
             return "(not written)";
         }
-        return location(base + ".json");
+        return manifestLocation(job);
+    }
+
+    /** Where the job's manifest NAME.json is (or will be). */
+    public String manifestLocation(JobRecord job) {
+        return location(manifestBase(job) + ".json");
+    }
+
+    private static String manifestBase(JobRecord job) {
+        return job.outputName != null ? job.outputName : safeName(job.name);
     }
 
     public static Map<String, Object> manifest(JobRecord job, String name, java.util.function.Function<ResultRecord, String> fileOf) {

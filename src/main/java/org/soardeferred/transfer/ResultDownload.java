@@ -76,9 +76,12 @@ public class ResultDownload {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
         Outbox outbox = outboxes.of(job);
-        outbox.assignNames(job); // a restart must write to the same names
+        boolean named = outbox.assignNames(job);
+        String upload = r.uploadId;
         long stored = outbox.stored(job, r);
-        store.update(job);
+        if (named || !java.util.Objects.equals(upload, r.uploadId)) {
+            store.update(job); // a restart must write to the same names (and resume the same S3 upload)
+        }
         exchange.setProperty(RESUME_FROM, stored);
         String href = urls.onSoarScheme(r.href);
         String host = java.net.URI.create(href).getHost();

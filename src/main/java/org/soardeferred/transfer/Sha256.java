@@ -25,15 +25,20 @@ public final class Sha256 {
 
     /** The hex SHA-256 of a file, read as a stream. */
     public static String of(Path file) {
-        MessageDigest md = newDigest();
-        byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
+            return of(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The hex SHA-256 of what a stream holds, read to its end. */
+    public static String of(InputStream in) throws IOException {
+        MessageDigest md = newDigest();
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            md.update(buffer, 0, n);
         }
         return HexFormat.of().formatHex(md.digest());
     }
