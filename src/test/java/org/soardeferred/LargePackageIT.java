@@ -25,7 +25,9 @@ class LargePackageIT {
     void thePackagedJarStreamsAOneGibPackageWithA128MbHeap() throws Exception {
         long oneGib = 1L << 30;
         try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(oneGib).timing(100, 200).start(0);
-             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).start("-Xmx128m")) {
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl())
+                     // at loopback speed 1 GiB takes about 2 s: log progress often enough to see it whatever the machine
+                     .env("SOAR_PROGRESS_INTERVAL", "100ms").start("-Xmx128m")) {
             app.drop("big.ids", "solo_L1_swa-pas-3d_20240201\n");
             Path manifest = app.outbox.resolve("big.json");
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
