@@ -73,7 +73,8 @@ public class SoarConfiguration implements CamelConfiguration {
                     + (why != null && why.contains("already in use") ? " (is the service running on the same soar.data-dir?)" : ""), e);
         }
         JobStore store = new JobStore(pool);
-        Outboxes outboxes = outboxes(context, s);
+        var mirrorDefinitions = org.soardeferred.mirror.MirrorDefinitions.load(Path.of(s.get("soar.mirrors", "config/mirrors.yaml")));
+        Outboxes outboxes = outboxes(context, s, org.soardeferred.mirror.Mirrors.targets(mirrorDefinitions.values()));
         Outbox outbox = outboxes.standard();
 
         r.bind("soarUrls", urls);
@@ -104,6 +105,15 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("soarMetrics", metrics);
         r.bind("jobLog", new org.soardeferred.observe.JobLog());
         r.bind("apiRequests", new ApiRequests(store, outboxes, downloads));
+        org.soardeferred.mirror.Mirrors mirrors = new org.soardeferred.mirror.Mirrors(mirrorDefinitions,
+                new org.soardeferred.mirror.MirrorStore(pool), store, outboxes, nodeId(s),
+                s.duration("soar.mirror.overlap"), Integer.parseInt(s.get("soar.mirror.page-size").strip()));
+        r.bind("mirrors", mirrors);
+        r.bind("tapReplies", new org.soardeferred.mirror.TapReplies());
+        r.bind("timerRequest", new org.soardeferred.request.TimerRequest(s.get("soar.timer.name", "timer"),
+                s.get("soar.timer.request", ""), s.get("soar.timer.product-type", ""), s.get("soar.timer.retrieval-type", ""),
+                Long.parseLong(s.get("soar.inbox.max-file-size"))));
+        scheduleMirrors(context, mirrors);
         r.bind("apiAuth", new ApiRequests.Auth(s.get("soar.http.token", "")));
         // job transitions become events (soar.events.uri) and metrics; a finished job's transfer is forgotten
         JobEvents events = new JobEvents(context, metrics, outboxes);
@@ -145,12 +155,55 @@ public class SoarConfiguration implements CamelConfiguration {
     }
 
     /**
+     * One Quartz route per scheduled mirror, from the mirror-schedule template of routes/mirror.camel.yaml, added
+     * once the routes are loaded.
+     */
+    private static void scheduleMirrors(CamelContext context, org.soardeferred.mirror.Mirrors mirrors) {
+        try {
+            context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext c, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext c, boolean alreadyStarted) throws Exception {
+                for (var d : mirrors.definitions()) {
+                    if (d.schedule() == null) {
+                        LOG.info("Mirror {}: no schedule; it runs when asked", d.name());
+                        continue;
+                    }
+                    c.addRouteFromTemplate("mirror-" + d.name(), "mirror-schedule",
+                            java.util.Map.of("mirror", d.name(), "cron", d.schedule().replace(' ', '+')));
+                    LOG.info("Mirror {}: scheduled at '{}' to {}", d.name(), d.schedule(),
+                            d.target() == null ? "the service's target" : d.target() + (d.extract() ? " (unpacked)" : ""));
+                }
+            }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("The mirrors cannot be scheduled: " + e.getMessage(), e);
+        }
+    }
+
+    /** This instance's name in the job store (leases, mirror runs): soar.node.id, or the host name. */
+    static String nodeId(Settings s) {
+        String id = s.get("soar.node.id", "").strip();
+        if (!id.isEmpty()) {
+            return id;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /**
      * Where packages and manifests go: the service's own target (soar.target, or the soar.outbox folder) and the
      * targets a request may name (soar.targets.allowed). S3 targets go through camel-aws2-s3, its component configured
      * from soar.s3.* (the endpoint override uses path-style access unless told otherwise; without soar.s3.access-key
      * the AWS default credentials chain is used).
      */
-    private static Outboxes outboxes(CamelContext context, Settings s) {
+    private static Outboxes outboxes(CamelContext context, Settings s, java.util.List<String> mirrorTargets) {
         String target = s.get("soar.target", "").strip();
         java.util.Set<String> allowed = new java.util.LinkedHashSet<>();
         for (String t : s.get("soar.targets.allowed", "").split(",")) {
@@ -172,12 +225,14 @@ public class SoarConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("soar.target '" + target + "' is not supported: leave it empty for the "
                     + "outbox folder (soar.outbox), or give s3://BUCKET/PREFIX");
         }
-        if (target.startsWith("s3://") || allowed.stream().anyMatch(t -> t.startsWith("s3://"))) {
+        if (target.startsWith("s3://") || allowed.stream().anyMatch(t -> t.startsWith("s3://"))
+                || mirrorTargets.stream().anyMatch(t -> t.startsWith("s3://"))) {
             configureS3(context, s);
         }
         Outbox standard = make.apply(target.isEmpty() ? s.get("soar.outbox") : target);
         allowed.forEach(make::apply); // a wrong one is reported at start-up, not when a request names it
-        return new Outboxes(standard, allowed, make);
+        mirrorTargets.forEach(make::apply);
+        return new Outboxes(standard, allowed, new java.util.HashSet<>(mirrorTargets), make);
     }
 
     private static void configureS3(CamelContext context, Settings s) {

@@ -48,16 +48,27 @@ public final class SoarDeferred {
             @Override
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
                 // without the HTTP server (soar.http.enabled=false, the command line) the REST API's routes stay stopped
-                java.util.Properties overrides = m.getOverrideProperties();
-                String enabled = overrides != null && overrides.getProperty("soar.http.enabled") != null
-                        ? overrides.getProperty("soar.http.enabled")
-                        : m.getCamelContext().resolvePropertyPlaceholders("{{soar.http.enabled}}");
-                if (!Boolean.parseBoolean(enabled.strip())) {
-                    m.configure().setAutoStartupExcludePattern("rest*");
+                java.util.List<String> off = new java.util.ArrayList<>();
+                if (!Boolean.parseBoolean(setting(m, "soar.http.enabled"))) {
+                    off.add("rest*");
+                }
+                // the timer trigger runs only with a request to send
+                if (setting(m, "soar.timer.request").isEmpty()) {
+                    off.add("timer-request");
+                }
+                if (!off.isEmpty()) {
+                    m.configure().setAutoStartupExcludePattern(String.join(",", off));
                 }
             }
         });
         return main;
+    }
+
+    private static String setting(org.apache.camel.main.BaseMainSupport m, String key) {
+        java.util.Properties overrides = m.getOverrideProperties();
+        String value = overrides != null && overrides.getProperty(key) != null ? overrides.getProperty(key)
+                : m.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
+        return value == null ? "" : value.strip();
     }
 
     /** Starts the built-in SOAR simulator and points the service at it, with the demo user. */

@@ -10,8 +10,8 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A deterministic SOAR-like package: a tar.gz holding one file per data item, each of the given size, whose
- * bytes derive from the file name alone. The same items and size always give the same bytes. The tar is
+ * A deterministic SOAR-like package: a tar.gz holding one file per data item, each of its given size, whose
+ * bytes derive from the file name alone. The same items and sizes always give the same bytes. The tar is
  * stored without compression inside the gzip (the content is random), so large packages are cheap to make.
  */
 public final class SimulatedPackage {
@@ -21,16 +21,37 @@ public final class SimulatedPackage {
     private SimulatedPackage() {
     }
 
+    /** One file of a package: its tar entry name and size in bytes. */
+    public record Entry(String name, long size) {
+    }
+
+    /**
+     * Writes a package whose files all have the same size.
+     *
+     * @param fileNames    the tar entries, in order
+     * @param bytesPerFile the size of each
+     * @param target       where the tar.gz goes (closed at the end)
+     */
     public static void write(List<String> fileNames, long bytesPerFile, OutputStream target) throws IOException {
+        write(fileNames.stream().map(name -> new Entry(name, bytesPerFile)).toList(), target);
+    }
+
+    /**
+     * Writes a package whose files each have their own size.
+     *
+     * @param files  the tar entries (names and sizes), in order
+     * @param target where the tar.gz goes (closed at the end)
+     */
+    public static void write(List<Entry> files, OutputStream target) throws IOException {
         try (GZIPOutputStream gzip = new GZIPOutputStream(target, 1 << 16) {
             {
                 def.setLevel(Deflater.NO_COMPRESSION);
             }
         }) {
-            for (String name : fileNames) {
-                gzip.write(header(name, bytesPerFile));
-                writeContent(name, bytesPerFile, gzip);
-                int pad = (int) ((BLOCK - bytesPerFile % BLOCK) % BLOCK);
+            for (Entry file : files) {
+                gzip.write(header(file.name(), file.size()));
+                writeContent(file.name(), file.size(), gzip);
+                int pad = (int) ((BLOCK - file.size() % BLOCK) % BLOCK);
                 gzip.write(new byte[pad]);
             }
             gzip.write(new byte[2 * BLOCK]);

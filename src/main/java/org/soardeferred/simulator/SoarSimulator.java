@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * answering an ESA-style UWS job document (CDATA, whitespace and {@code http://} around {@code email_base_url},
  * ESA's element order and attributes); phases that advance with time; deterministic tar.gz results served with
  * {@code Content-Length} and {@code Range}. Data item ids (or queries) containing {@code sim_error} end in
- * ERROR, those containing {@code sim_abort} in ABORTED. It serves the tests and the offline demo.
+ * ERROR, those containing {@code sim_abort} in ABORTED. An archive catalogue ({@link #archive}) is served by a
+ * synchronous TAP endpoint ({@code /tap/sync}, see {@link AdqlSubset} for the ADQL it understands) and gives
+ * DEFERRED packages their files' real names and sizes. It serves the tests and the offline demo.
  */
 public class SoarSimulator implements AutoCloseable {
 
@@ -53,6 +55,7 @@ public class SoarSimulator implements AutoCloseable {
     private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
     /** An id containing sim_bytes123 makes a file of 123 bytes (benchmarks ask for their package size so). */
     private static final Pattern SIZE_HINT = Pattern.compile("sim_bytes(\\d+)");
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Set<String> PRODUCT_TYPES = Set.of("SCIENCE", "LOW_LATENCY", "TELEMETRY");
     private static final Set<String> RETRIEVAL_TYPES = Set.of("PRODUCT", "LAST_PRODUCT", "ALL_PRODUCTS");
 
@@ -87,6 +90,10 @@ public class SoarSimulator implements AutoCloseable {
     private volatile long truncateBy;
     private volatile boolean ignoreRange;
     private volatile boolean holdPending;
+    /** The archive: file name → row, in the order first archived. Guarded by itself. */
+    private final Map<String, ArchivedFile> archive = new LinkedHashMap<>();
+    private volatile int truncateSyncRows;
+    private volatile String syncReply;
 
     private HttpServer server;
     private ExecutorService packageMaker;
@@ -144,9 +151,52 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
+    // ------------------------------------------------------------------ archive catalogue
+
+    /**
+     * Adds files to the archive catalogue (served by {@code /tap/sync}, used for DEFERRED packages). A file with
+     * the same file name as one already there replaces it.
+     *
+     * @param files the rows to add, e.g. {@code ArchivedFile.of("solo_L2_mag-rtn-burst_20210827", "V03", 1024, "2024-03-11T18:04:38.139")}
+     * @return this simulator
+     */
+    public SoarSimulator archive(ArchivedFile... files) {
+        synchronized (archive) {
+            for (ArchivedFile f : files) {
+                archive.put(f.fileName(), f);
+            }
+        }
+        return this;
+    }
+
+    /** A snapshot of the archive catalogue, in the order the files were first archived. */
+    public List<ArchivedFile> catalogue() {
+        synchronized (archive) {
+            return List.copyOf(archive.values());
+        }
+    }
+
     // ------------------------------------------------------------------ fault injection, set per test
 
-    /** The next {@code times} calls of a step (login, submit, poll, download) answer this HTTP status. */
+    /**
+     * Cuts every {@code /tap/sync} row listing (not COUNT) to at most {@code maxRows} rows, with HTTP 200 and no
+     * marker, as SOAR silently truncated long-running queries. 0: off.
+     */
+    public SoarSimulator truncateSync(int maxRows) {
+        this.truncateSyncRows = Math.max(0, maxRows);
+        return this;
+    }
+
+    /**
+     * Answers every {@code /tap/sync} request with this body and HTTP 200 (an HTML maintenance page, an error
+     * VOTable sent with 200, …); null: normal service.
+     */
+    public SoarSimulator syncReply(String body) {
+        this.syncReply = body;
+        return this;
+    }
+
+    /** The next {@code times} calls of a step (login, submit, poll, download, sync) answer this HTTP status. */
     public SoarSimulator fail(String step, int times, int status) {
         failures.put(step, new java.util.concurrent.atomic.AtomicInteger(times));
         failureStatus.put(step, status);
@@ -219,6 +269,8 @@ public class SoarSimulator implements AutoCloseable {
         ignoreRange = false;
         pollReply = null;
         dataReply = null;
+        truncateSyncRows = 0;
+        syncReply = null;
         return this;
     }
 
@@ -314,7 +366,8 @@ public class SoarSimulator implements AutoCloseable {
             seen.add(new SeenRequest(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
                     ex.getRequestHeaders().getFirst("Cookie"), ex.getRequestHeaders().getFirst("Range")));
             String step = path.equals("/login") ? "login" : path.equals("/data") ? "submit"
-                    : path.contains("/results/") ? "download" : path.startsWith("/tap/async/") ? "poll" : "other";
+                    : path.contains("/results/") ? "download" : path.startsWith("/tap/async/") ? "poll"
+                    : path.equals("/tap/sync") ? "sync" : "other";
             if (injectFailure(ex, step)) {
                 return;
             }
@@ -330,6 +383,8 @@ public class SoarSimulator implements AutoCloseable {
                         count("GET", "/results/"), jobs.size()));
             } else if (path.equals("/data") && ex.getRequestMethod().equals("GET")) {
                 data(ex);
+            } else if (path.equals("/tap/sync")) {
+                tapSync(ex);
             } else if (path.startsWith("/tap/async/")) {
                 async(ex, path.substring("/tap/async/".length()));
             } else {
@@ -339,6 +394,27 @@ public class SoarSimulator implements AutoCloseable {
             LOG.warn("Simulator failed on {}", ex.getRequestURI(), e);
             send(ex, 500, "text/plain", "Internal error: " + e);
         }
+    }
+
+    /** {@code /tap/sync}: GET with a query string or POST with a form; public, no session needed. */
+    private void tapSync(HttpExchange ex) throws IOException {
+        String reply = syncReply;
+        if (reply != null) {
+            send(ex, 200, reply.contains("<html") ? "text/html" : "text/xml", reply);
+            return;
+        }
+        String method = ex.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("POST")) {
+            ex.getResponseHeaders().add("Allow", "GET, POST");
+            send(ex, 405, "text/plain", "Method not allowed");
+            return;
+        }
+        Map<String, String> p = parse(ex.getRequestURI().getRawQuery(), true);
+        if (method.equals("POST")) {
+            p.putAll(parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), true));
+        }
+        TapSync.Reply answer = TapSync.answer(p, catalogue(), truncateSyncRows);
+        send(ex, answer.status(), answer.contentType(), answer.body());
     }
 
     private void login(HttpExchange ex) throws IOException {
@@ -379,12 +455,17 @@ public class SoarSimulator implements AutoCloseable {
             sendVoTableError(ex, "Invalid product_type or retrieval_type: " + productType + ", " + retrievalType);
             return;
         }
-        List<String> files = new ArrayList<>();
+        List<JobFile> files = new ArrayList<>();
         String ids = p.get("data_item_id");
         String query = p.get("query");
         if (ids != null && !ids.isBlank()) {
             for (String id : ids.split(",")) {
-                files.add(id.strip() + "_V01.cdf");
+                List<ArchivedFile> archived = archivedVersions(id.strip(), retrievalType);
+                if (archived.isEmpty()) {
+                    files.add(new JobFile(id.strip() + "_V01.cdf", null));
+                } else {
+                    archived.forEach(f -> files.add(new JobFile(f.fileName(), f.fileSize())));
+                }
             }
         } else if (query != null && !query.isBlank()) {
             if (!query.strip().toUpperCase(Locale.ROOT).startsWith("SELECT")) {
@@ -393,30 +474,66 @@ public class SoarSimulator implements AutoCloseable {
             }
             Matcher m = QUOTED.matcher(query);
             while (m.find()) {
-                files.add(m.group(1).endsWith(".cdf") ? m.group(1) : m.group(1) + "_V01.cdf");
+                ArchivedFile archived = archivedFile(m.group(1));
+                files.add(archived != null ? new JobFile(archived.fileName(), archived.fileSize())
+                        : new JobFile(m.group(1).endsWith(".cdf") ? m.group(1) : m.group(1) + "_V01.cdf", null));
             }
             if (files.isEmpty()) {
-                files.add("query-" + sha256(query.getBytes(StandardCharsets.UTF_8)).substring(0, 8) + "_V01.cdf");
+                files.add(new JobFile("query-" + sha256(query.getBytes(StandardCharsets.UTF_8)).substring(0, 8) + "_V01.cdf", null));
             }
         } else {
             sendVoTableError(ex, "No data_item_id or QUERY given");
             return;
         }
-        String all = String.join(",", files) + (query == null ? "" : query);
+        List<String> names = files.stream().map(JobFile::name).toList();
+        String all = String.join(",", names) + (query == null ? "" : query);
         Phase outcome = all.contains("sim_error") ? Phase.ERROR : all.contains("sim_abort") ? Phase.ABORTED : Phase.COMPLETED;
         String id = jobCounter.incrementAndGet() + "OPE";
         CompletableFuture<Map<String, Path>> packages = outcome == Phase.COMPLETED
                 ? CompletableFuture.supplyAsync(() -> makePackages(id, files), packageMaker)
                 : CompletableFuture.completedFuture(Map.of());
-        SimJob job = new SimJob(id, session.get().substring(session.get().indexOf(':') + 1), p, List.copyOf(files),
+        SimJob job = new SimJob(id, session.get().substring(session.get().indexOf(':') + 1), p, names,
                 System.currentTimeMillis(), outcome,
-                outcome == Phase.ERROR ? "Simulated failure: the package for " + files.get(0) + " could not be assembled" : null,
+                outcome == Phase.ERROR ? "Simulated failure: the package for " + names.get(0) + " could not be assembled" : null,
                 packages);
         if (holdPending) {
             job.pendingSince = job.createdMillis;
         }
         jobs.put(id, job);
         send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase(job)));
+    }
+
+    /** A file a job packs: its name and, for files from the catalogue, its size (null: the default size). */
+    private record JobFile(String name, Long archivedSize) {
+    }
+
+    /** The catalogue's versions of an item: the highest only, or all (oldest first) for ALL_PRODUCTS. */
+    private List<ArchivedFile> archivedVersions(String itemId, String retrievalType) {
+        List<ArchivedFile> versions = catalogue().stream().filter(f -> f.itemId().equals(itemId))
+                .sorted(Comparator.comparing(ArchivedFile::itemVersion, SoarSimulator::compareVersions)).toList();
+        if (versions.isEmpty() || retrievalType.equals("ALL_PRODUCTS")) {
+            return versions;
+        }
+        return List.of(versions.get(versions.size() - 1));
+    }
+
+    private ArchivedFile archivedFile(String fileName) {
+        synchronized (archive) {
+            return archive.get(fileName);
+        }
+    }
+
+    /** V02 &lt; V10: by the version's number, then as text. */
+    private static int compareVersions(String a, String b) {
+        Matcher x = DIGITS.matcher(a == null ? "" : a);
+        Matcher y = DIGITS.matcher(b == null ? "" : b);
+        if (x.find() && y.find()) {
+            int byNumber = new java.math.BigInteger(x.group()).compareTo(new java.math.BigInteger(y.group()));
+            if (byNumber != 0) {
+                return byNumber;
+            }
+        }
+        return String.valueOf(a).compareTo(String.valueOf(b));
     }
 
     private void async(HttpExchange ex, String rest) throws IOException {
@@ -499,23 +616,29 @@ public class SoarSimulator implements AutoCloseable {
         return job.packages.isCompletedExceptionally() ? Phase.ERROR : job.outcome;
     }
 
-    private Map<String, Path> makePackages(String jobId, List<String> files) {
+    private Map<String, Path> makePackages(String jobId, List<JobFile> files) {
         int n = Math.min(resultsPerJob, files.size());
         Map<String, Path> out = new LinkedHashMap<>();
         long base = Long.parseLong(jobId.replace("OPE", ""));
         for (int k = 0; k < n; k++) {
-            List<String> part = new ArrayList<>();
+            List<JobFile> part = new ArrayList<>();
             for (int i = k; i < files.size(); i += n) {
                 part.add(files.get(i));
             }
             String resultId = "hmiddlet" + (base + 35 + k);
-            Matcher hint = SIZE_HINT.matcher(String.join(",", part));
+            // files not from the catalogue: itemBytes each, or the size hinted in their names
+            Matcher hint = SIZE_HINT.matcher(String.join(",",
+                    part.stream().filter(f -> f.archivedSize() == null).map(JobFile::name).toList()));
             long bytes = hint.find() ? Long.parseLong(hint.group(1)) : itemBytes;
-            // the same files and size always make the same bytes: make them once
-            out.put(resultId, packages.computeIfAbsent(String.join(",", part) + "|" + bytes, key -> {
+            List<SimulatedPackage.Entry> entries = part.stream()
+                    .map(f -> new SimulatedPackage.Entry(f.name(), f.archivedSize() == null ? bytes : f.archivedSize()))
+                    .toList();
+            String cacheKey = String.join(",", entries.stream().map(e -> e.name() + "|" + e.size()).toList());
+            // the same files and sizes always make the same bytes: make them once
+            out.put(resultId, packages.computeIfAbsent(cacheKey, key -> {
                 Path file = packageDir.resolve(jobId + "-" + resultId + ".tar.gz");
                 try (OutputStream os = Files.newOutputStream(file)) {
-                    SimulatedPackage.write(part, bytes, os);
+                    SimulatedPackage.write(entries, os);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -635,10 +758,9 @@ public class SoarSimulator implements AutoCloseable {
         }
     }
 
+    /** A VOTable error document with HTTP 200, as SOAR answers some bad DEFERRED requests. */
     private void sendVoTableError(HttpExchange ex, String message) throws IOException {
-        send(ex, 200, "text/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VOTABLE version=\"1.3\" "
-                + "xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\">\n<RESOURCE type=\"results\">\n"
-                + "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">" + escape(message) + "</INFO>\n</RESOURCE>\n</VOTABLE>\n");
+        send(ex, 200, "text/xml", VoTables.error(message));
     }
 
     private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
@@ -683,10 +805,6 @@ public class SoarSimulator implements AutoCloseable {
 
     private static String esaDate(long millis) {
         return new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT).format(new Date(millis));
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static long size(Path file) {

@@ -62,7 +62,48 @@ public class JobStore {
               query_file VARCHAR(4000) NOT NULL,
               created_at TIMESTAMP     NOT NULL
             )""",
-            "ALTER TABLE soar_job ADD COLUMN error_kind VARCHAR(20)");
+            "ALTER TABLE soar_job ADD COLUMN error_kind VARCHAR(20)",
+            // mirrors (see org.soardeferred.mirror.MirrorStore)
+            """
+            CREATE TABLE soar_mirror (
+              name       VARCHAR(64) PRIMARY KEY,
+              watermark  VARCHAR(40),
+              updated_at TIMESTAMP   NOT NULL
+            )""",
+            """
+            CREATE TABLE soar_mirror_file (
+              mirror       VARCHAR(64)   NOT NULL,
+              file_name    VARCHAR(255)  NOT NULL,
+              item_id      VARCHAR(255)  NOT NULL,
+              item_version VARCHAR(20),
+              file_size    BIGINT        NOT NULL,
+              archived_on  VARCHAR(40)   NOT NULL,
+              data_type    VARCHAR(10),
+              filepath     VARCHAR(1000),
+              status       VARCHAR(10)   NOT NULL,
+              request_key  VARCHAR(64),
+              error        VARCHAR(4000),
+              updated_at   TIMESTAMP     NOT NULL,
+              PRIMARY KEY (mirror, file_name)
+            )""",
+            "CREATE INDEX soar_mirror_file_request ON soar_mirror_file (request_key)",
+            """
+            CREATE TABLE soar_mirror_run (
+              id           VARCHAR(40)   PRIMARY KEY,
+              mirror       VARCHAR(64)   NOT NULL,
+              node         VARCHAR(100),
+              fire_time    TIMESTAMP,
+              started_at   TIMESTAMP     NOT NULL,
+              listed       INT,
+              wanted       INT,
+              requests     INT,
+              wanted_bytes BIGINT,
+              status       VARCHAR(10)   NOT NULL,
+              error        VARCHAR(4000)
+            )""",
+            // leases: the node that polls and downloads a job, until when (a node that dies loses its jobs to another)
+            "ALTER TABLE soar_job ADD COLUMN owner_node VARCHAR(100)",
+            "ALTER TABLE soar_job ADD COLUMN lease_until TIMESTAMP");
 
     /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
     private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",
@@ -80,6 +121,12 @@ public class JobStore {
 
     private void migrate() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            c.setAutoCommit(false);
+            if (postgres) {
+                // nodes starting together on an empty database: one migrates, the others wait and find it done
+                s.execute("SELECT pg_advisory_xact_lock(7390001)");
+            }
             s.execute("CREATE TABLE IF NOT EXISTS soar_schema (version INT NOT NULL)");
             int version = 0;
             try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM soar_schema")) {
@@ -91,6 +138,8 @@ public class JobStore {
                 s.execute(MIGRATIONS.get(v));
                 s.execute("INSERT INTO soar_schema (version) VALUES (" + (v + 1) + ")");
             }
+            c.commit();
+            c.setAutoCommit(true);
             if (version < MIGRATIONS.size()) {
                 LOG.info("Job store schema migrated from version {} to {}", version, MIGRATIONS.size());
             }
@@ -257,6 +306,12 @@ public class JobStore {
                 + "ORDER BY created_at DESC", idempotencyKey);
         Instant since = Instant.now().minus(within);
         return jobs.stream().filter(j -> !j.status.isFinished() || j.updatedAt.isAfter(since)).findFirst().orElse(null);
+    }
+
+    /** A job for this request (idempotency key) is accepted, submitted or fetching. */
+    public boolean running(String idempotencyKey) {
+        return !query("SELECT " + COLUMNS + " FROM soar_job WHERE idempotency_key = ? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')",
+                idempotencyKey).isEmpty();
     }
 
     /** A later query file for the same request, served by this job instead of a second SOAR job. */

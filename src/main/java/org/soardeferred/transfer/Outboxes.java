@@ -20,12 +20,18 @@ public class Outboxes {
 
     private final Outbox standard;
     private final Set<String> allowed;
+    private final Set<String> internal;
     private final Function<String, Outbox> factory;
     private final Map<String, Outbox> made = new ConcurrentHashMap<>();
 
-    public Outboxes(Outbox standard, Set<String> allowed, Function<String, Outbox> factory) {
+    /**
+     * @param allowed  the targets a request may name
+     * @param internal targets only the service's own requests use (the mirrors'), which a caller may not name
+     */
+    public Outboxes(Outbox standard, Set<String> allowed, Set<String> internal, Function<String, Outbox> factory) {
         this.standard = standard;
         this.allowed = Set.copyOf(allowed);
+        this.internal = Set.copyOf(internal);
         this.factory = factory;
     }
 
@@ -33,8 +39,8 @@ public class Outboxes {
     public Outbox of(JobRecord job) {
         String target = job.request == null ? null : job.request.target();
         return target == null ? standard : made.computeIfAbsent(target, t -> {
-            if (!allowed.contains(t)) {
-                throw new TransferException("the target " + t + " is no longer in soar.targets.allowed");
+            if (!allowed.contains(t) && !internal.contains(t)) {
+                throw new TransferException("the target " + t + " is no longer in soar.targets.allowed (nor a mirror's)");
             }
             return factory.apply(t);
         });

@@ -1,0 +1,270 @@
+package org.soardeferred.mirror;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+/**
+ * What each mirror has and where it stands, in the job store's database (its tables are created by the job
+ * store's migrations): the files asked for, present or failed (soar_mirror_file, the mirror's index), each
+ * mirror's watermark (soar_mirror) and a record of every run (soar_mirror_run).
+ */
+public class MirrorStore {
+
+    private static final String FILE_COLUMNS = "file_name, item_id, item_version, file_size, archived_on, data_type, filepath, "
+            + "status, request_key, error";
+
+    private final DataSource dataSource;
+
+    public MirrorStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** All files before the watermark are present: a run lists from there. Null before the first delivery. */
+    public String watermark(String mirror) {
+        return one("SELECT watermark FROM soar_mirror WHERE name = ?", mirror);
+    }
+
+    /** What the index holds for these file names of a mirror, by name. */
+    public Map<String, MirrorFile> known(String mirror, Collection<String> fileNames) {
+        Map<String, MirrorFile> out = new HashMap<>();
+        List<String> names = new ArrayList<>(fileNames);
+        for (int from = 0; from < names.size(); from += 500) {
+            List<String> chunk = names.subList(from, Math.min(names.size(), from + 500));
+            String sql = "SELECT " + FILE_COLUMNS + " FROM soar_mirror_file WHERE mirror = ? AND file_name IN ("
+                    + "?,".repeat(chunk.size() - 1) + "?)";
+            List<String> args = new ArrayList<>();
+            args.add(mirror);
+            args.addAll(chunk);
+            for (MirrorFile f : files(sql, args.toArray(String[]::new))) {
+                out.put(f.fileName, f);
+            }
+        }
+        return out;
+    }
+
+    /** Files asked for by one request: WANTED, under the request's idempotency key. */
+    public void want(String mirror, List<MirrorFile> files, String requestKey) {
+        inTransaction(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM soar_mirror_file WHERE mirror = ? AND file_name = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO soar_mirror_file (mirror, " + FILE_COLUMNS
+                         + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                for (MirrorFile f : files) {
+                    delete.setString(1, mirror);
+                    delete.setString(2, f.fileName);
+                    delete.addBatch();
+                    f.status = MirrorFile.Status.WANTED;
+                    f.requestKey = requestKey;
+                    f.error = null;
+                    int i = 0;
+                    insert.setString(++i, mirror);
+                    insert.setString(++i, f.fileName);
+                    insert.setString(++i, f.itemId);
+                    insert.setString(++i, f.version);
+                    insert.setLong(++i, f.size);
+                    insert.setString(++i, f.archivedOn);
+                    insert.setString(++i, f.dataType);
+                    insert.setString(++i, f.filepath);
+                    insert.setString(++i, f.status.name());
+                    insert.setString(++i, requestKey);
+                    insert.setString(++i, null);
+                    insert.setTimestamp(++i, Timestamp.from(Instant.now()));
+                    insert.addBatch();
+                }
+                delete.executeBatch();
+                insert.executeBatch();
+            }
+        });
+    }
+
+    /** The files still WANTED from the request with this idempotency key, by mirror. */
+    public Map<String, List<MirrorFile>> wantedBy(String requestKey) {
+        Map<String, List<MirrorFile>> out = new HashMap<>();
+        query("SELECT mirror, " + FILE_COLUMNS + " FROM soar_mirror_file WHERE request_key = ? AND status = 'WANTED'",
+                rs -> out.computeIfAbsent(rs.getString("mirror"), m -> new ArrayList<>()).add(read(rs)), requestKey);
+        return out;
+    }
+
+    /** Records what became of a file: PRESENT, or FAILED with the reason. */
+    public void mark(String mirror, MirrorFile f, MirrorFile.Status status, String error) {
+        f.status = status;
+        f.error = error;
+        update("UPDATE soar_mirror_file SET status = ?, error = ?, updated_at = ? WHERE mirror = ? AND file_name = ?", ps -> {
+            ps.setString(1, status.name());
+            ps.setString(2, error == null || error.length() < 4000 ? error : error.substring(0, 3999));
+            ps.setTimestamp(3, Timestamp.from(Instant.now()));
+            ps.setString(4, mirror);
+            ps.setString(5, f.fileName);
+        });
+    }
+
+    /**
+     * Moves the watermark as far as the files allow: up to the oldest file not yet present (so a failed night is
+     * listed again by the next run), or, when all are present, to the newest. It never moves past a missing file.
+     */
+    public String advance(String mirror) {
+        String missing = one("SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
+        String mark = missing != null ? missing : one("SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
+        if (mark != null) {
+            inTransaction(c -> {
+                try (PreparedStatement u = c.prepareStatement("UPDATE soar_mirror SET watermark = ?, updated_at = ? WHERE name = ?")) {
+                    u.setString(1, mark);
+                    u.setTimestamp(2, Timestamp.from(Instant.now()));
+                    u.setString(3, mirror);
+                    if (u.executeUpdate() == 0) {
+                        try (PreparedStatement i = c.prepareStatement("INSERT INTO soar_mirror (name, watermark, updated_at) VALUES (?,?,?)")) {
+                            i.setString(1, mirror);
+                            i.setString(2, mark);
+                            i.setTimestamp(3, Timestamp.from(Instant.now()));
+                            i.executeUpdate();
+                        }
+                    }
+                }
+            });
+        }
+        return mark;
+    }
+
+    /** How many files of a mirror have each status. */
+    public Map<MirrorFile.Status, Long> counts(String mirror) {
+        Map<MirrorFile.Status, Long> out = new java.util.EnumMap<>(MirrorFile.Status.class);
+        for (MirrorFile.Status s : MirrorFile.Status.values()) {
+            out.put(s, 0L);
+        }
+        query("SELECT status, COUNT(*) FROM soar_mirror_file WHERE mirror = ? GROUP BY status",
+                rs -> out.put(MirrorFile.Status.valueOf(rs.getString(1)), rs.getLong(2)), mirror);
+        return out;
+    }
+
+    /** The files of a mirror with a status, oldest first. */
+    public List<MirrorFile> files(String mirror, MirrorFile.Status status) {
+        return files("SELECT " + FILE_COLUMNS + " FROM soar_mirror_file WHERE mirror = ? AND status = ? ORDER BY archived_on, file_name",
+                mirror, status.name());
+    }
+
+    /** One run of a mirror: when it fired (the schedule's time, or null when asked by hand), on which node, what it found. */
+    public void recordRun(MirrorRun run, String node, String status, String error) {
+        update("INSERT INTO soar_mirror_run (id, mirror, node, fire_time, started_at, listed, wanted, requests, wanted_bytes, status, error) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?)", ps -> {
+                    int i = 0;
+                    ps.setString(++i, run.id());
+                    ps.setString(++i, run.definition().name());
+                    ps.setString(++i, node);
+                    ps.setTimestamp(++i, run.fireTime() == null ? null : Timestamp.from(run.fireTime()));
+                    ps.setTimestamp(++i, Timestamp.from(run.startedAt()));
+                    ps.setInt(++i, run.listedCount());
+                    ps.setInt(++i, run.wanted().size());
+                    ps.setInt(++i, run.batches().size());
+                    ps.setLong(++i, run.wantedBytes());
+                    ps.setString(++i, status);
+                    ps.setString(++i, error == null || error.length() < 4000 ? error : error.substring(0, 3999));
+                });
+    }
+
+    /** The runs of a mirror, oldest first: (fire time or null, node, status, listed, wanted, requests). */
+    public List<Map<String, Object>> runs(String mirror) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        query("SELECT fire_time, node, status, listed, wanted, requests, error FROM soar_mirror_run WHERE mirror = ? ORDER BY started_at",
+                rs -> {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    Timestamp fire = rs.getTimestamp(1);
+                    m.put("fireTime", fire == null ? null : fire.toInstant());
+                    m.put("node", rs.getString(2));
+                    m.put("status", rs.getString(3));
+                    m.put("listed", rs.getInt(4));
+                    m.put("wanted", rs.getInt(5));
+                    m.put("requests", rs.getInt(6));
+                    m.put("error", rs.getString(7));
+                    out.add(m);
+                }, mirror);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ JDBC
+
+    private List<MirrorFile> files(String sql, String... args) {
+        List<MirrorFile> out = new ArrayList<>();
+        query(sql, rs -> out.add(read(rs)), args);
+        return out;
+    }
+
+    private static MirrorFile read(ResultSet rs) throws SQLException {
+        MirrorFile f = new MirrorFile(rs.getString("file_name"), rs.getString("item_id"), rs.getString("item_version"),
+                rs.getLong("file_size"), rs.getString("archived_on"), rs.getString("data_type"));
+        f.filepath = rs.getString("filepath");
+        f.status = MirrorFile.Status.valueOf(rs.getString("status"));
+        f.requestKey = rs.getString("request_key");
+        f.error = rs.getString("error");
+        return f;
+    }
+
+    private String one(String sql, String... args) {
+        String[] out = new String[1];
+        query(sql, rs -> out[0] = rs.getString(1), args);
+        return out[0];
+    }
+
+    private interface Rows {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void query(String sql, Rows rows, String... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.row(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Mirror index query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void update(String sql, Binder binder) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                binder.bind(ps);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private void inTransaction(Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Mirror index update failed: " + e.getMessage(), e);
+        }
+    }
+}
