@@ -72,7 +72,23 @@ public class SoarConfiguration implements CamelConfiguration {
             throw new IllegalStateException("The job store " + dbUrl.replaceAll("[;?].*", "") + " cannot be opened: " + why
                     + (why != null && why.contains("already in use") ? " (is the service running on the same soar.data-dir?)" : ""), e);
         }
-        JobStore store = new JobStore(pool);
+        boolean cluster = Boolean.parseBoolean(s.get("soar.cluster.enabled", "false").strip());
+        if (cluster && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("soar.cluster.enabled needs a job store every node reaches: set soar.db.url "
+                    + "to a PostgreSQL database (jdbc:postgresql://…), not " + dbUrl.replaceAll("[;?].*", ""));
+        }
+        String node = nodeId(s);
+        JobStore store = new JobStore(pool, node, s.duration("soar.cluster.lease"), cluster);
+        if (cluster) {
+            org.soardeferred.store.ClusterSupport.clusterQuartz(context, pool, s.get("soar.db.url"), s.get("soar.db.user", ""),
+                    s.get("soar.db.password", ""), node);
+        }
+        // the inbox's read locks: shared by every node in a cluster (a file in a shared inbox is taken by one node)
+        if (cluster && "changed".equals(s.get("soar.inbox.read-lock", "changed").strip())) {
+            context.getPropertiesComponent().addOverrideProperty("soar.inbox.read-lock", "idempotent-changed");
+        }
+        r.bind("inboxLocks", cluster ? org.soardeferred.store.ClusterSupport.inboxLocks(pool)
+                : org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository.memoryIdempotentRepository(10_000));
         var mirrorDefinitions = org.soardeferred.mirror.MirrorDefinitions.load(Path.of(s.get("soar.mirrors", "config/mirrors.yaml")));
         Outboxes outboxes = outboxes(context, s, org.soardeferred.mirror.Mirrors.targets(mirrorDefinitions.values()));
         Outbox outbox = outboxes.standard();
@@ -106,7 +122,7 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("jobLog", new org.soardeferred.observe.JobLog());
         r.bind("apiRequests", new ApiRequests(store, outboxes, downloads));
         org.soardeferred.mirror.Mirrors mirrors = new org.soardeferred.mirror.Mirrors(mirrorDefinitions,
-                new org.soardeferred.mirror.MirrorStore(pool), store, outboxes, nodeId(s),
+                new org.soardeferred.mirror.MirrorStore(pool), store, outboxes, node,
                 s.duration("soar.mirror.overlap"), Integer.parseInt(s.get("soar.mirror.page-size").strip()));
         r.bind("mirrors", mirrors);
         r.bind("tapReplies", new org.soardeferred.mirror.TapReplies());
@@ -149,6 +165,9 @@ public class SoarConfiguration implements CamelConfiguration {
                 pool.close();
             }
         });
+        if (cluster) {
+            LOG.info("Cluster mode: node '{}', leases of {} in {}", node, s.get("soar.cluster.lease"), dbUrl.replaceAll("[;?].*", ""));
+        }
         LOG.info("SOAR at {} as {}; inbox {}, packages to {}, job store {}", urls.base(),
                 session.hasCredentials() ? "'" + session.username() + "'" : "(no credentials)",
                 Path.of(s.get("soar.inbox")).toAbsolutePath(), outbox, dbUrl.replaceAll("[;?].*", ""));

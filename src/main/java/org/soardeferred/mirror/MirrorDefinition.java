@@ -60,8 +60,8 @@ public record MirrorDefinition(String name, String schedule, List<String> instru
         if (!SoarRequest.RETRIEVAL_TYPES.contains(retrievalType)) {
             throw invalid(name, "retrieval-type '" + retrievalType + "' is not one of " + SoarRequest.RETRIEVAL_TYPES);
         }
-        if (extract && target != null && target.contains("://")) {
-            throw invalid(name, "extract needs a folder target, not " + target);
+        if (extract && (target == null || target.contains("://"))) {
+            throw invalid(name, "extract needs a folder target (where SOAR's tree is built), not " + (target == null ? "none" : target));
         }
         since = since == null || since.isBlank() ? null : since.strip();
         if (since != null && !TIME.matcher(since).matches()) {

@@ -39,8 +39,10 @@ public class MirrorTree {
     /** Where a file of the mirror lives. */
     public Path pathOf(MirrorFile f) {
         String dir = f.filepath == null ? "" : f.filepath.replace('\\', '/').replaceAll("^/+", "");
-        Path p = root.resolve(dir).resolve(f.fileName).normalize();
-        if (!p.startsWith(root) || f.fileName.contains("/") || f.fileName.contains("\\")) {
+        String name = f.fileName == null ? "" : f.fileName;
+        Path p = root.resolve(dir).resolve(name).normalize();
+        if (!p.startsWith(root) || p.equals(root) || name.isBlank() || name.equals(".") || name.equals("..")
+                || name.contains("/") || name.contains("\\")) {
             throw new TapException("SOAR's filepath '" + f.filepath + "' for " + f.fileName + " leaves the mirror's folder");
         }
         return p;
@@ -118,6 +120,9 @@ public class MirrorTree {
                 out.write(buffer, 0, n);
                 left -= n;
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
         }
         if (size != f.size) {
             Files.deleteIfExists(part);

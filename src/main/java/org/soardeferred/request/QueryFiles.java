@@ -35,6 +35,11 @@ public class QueryFiles {
         this.store = store;
     }
 
+    /** The file has left the inbox since it was listed (another node of a cluster took it). */
+    public boolean isGone(String file) {
+        return !Files.exists(Path.of(file));
+    }
+
     /** Moves an accepted file out of the inbox into .work/, under its job's id, before anything is sent. */
     public void claim(JobRecord job, String file) throws IOException {
         job.queryFile = intoWork(Path.of(file), job.id + "-");

@@ -112,11 +112,36 @@ public class JobStore {
     private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
 
     private final DataSource dataSource;
+    private final String node;
+    private final java.time.Duration lease;
+    private final boolean cluster;
     private final List<java.util.function.Consumer<JobRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStore(DataSource dataSource) {
+        this(dataSource, "local", java.time.Duration.ofMinutes(1), false);
+    }
+
+    /**
+     * @param node    this instance's name: the jobs it accepts or takes over are leased to it
+     * @param lease   how long a lease lasts without renewal (soar.cluster.lease)
+     * @param cluster several instances share the store: a job is only written by the node holding its lease, and
+     *                the jobs of a node whose lease ran out are taken over by another
+     */
+    public JobStore(DataSource dataSource, String node, java.time.Duration lease, boolean cluster) {
         this.dataSource = dataSource;
+        this.node = node;
+        this.lease = lease;
+        this.cluster = cluster;
         migrate();
+    }
+
+    /** The schema version this code migrates a store to. */
+    public static int schemaVersion() {
+        return MIGRATIONS.size();
+    }
+
+    public String node() {
+        return node;
     }
 
     private void migrate() {
@@ -158,7 +183,11 @@ public class JobStore {
         job.status = JobStatus.ACCEPTED;
         job.createdAt = Instant.now();
         job.updatedAt = job.createdAt;
-        execute("INSERT INTO soar_job (" + COLUMNS + ") VALUES (?" + ",?".repeat(FIELDS.size()) + ")", ps -> bind(ps, job));
+        execute("INSERT INTO soar_job (" + COLUMNS + ", owner_node, lease_until) VALUES (?" + ",?".repeat(FIELDS.size() + 2) + ")", ps -> {
+            bind(ps, job);
+            ps.setString(FIELDS.size() + 2, node);
+            ps.setTimestamp(FIELDS.size() + 3, leaseEnd());
+        });
         changed(job);
         return job;
     }
@@ -235,7 +264,17 @@ public class JobStore {
 
     public void update(JobRecord job) {
         job.updatedAt = Instant.now();
-        execute("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?", ps -> bind(ps, job));
+        // in a cluster only the node holding the job's lease may write it: one that lost it (paused past its lease,
+        // cut off from the database) stops here instead of competing with the node that took the job over
+        int rows = execute("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?" + (cluster ? " AND owner_node=?" : ""), ps -> {
+            bind(ps, job);
+            if (cluster) {
+                ps.setString(FIELDS.size() + 2, node);
+            }
+        });
+        if (rows == 0 && cluster) {
+            throw new LeaseLostException(job, node);
+        }
         changed(job);
     }
 
@@ -290,6 +329,79 @@ public class JobStore {
     public Optional<JobRecord> find(String id) {
         List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM soar_job WHERE id = ?", id);
         return jobs.stream().findFirst();
+    }
+
+    /**
+     * The unfinished jobs this instance carries on at start-up, oldest first, each now leased to it. Alone, all of
+     * them; in a cluster, its own (from before a restart), those of no node and those whose lease ran out, but never
+     * the jobs of a node that is alive.
+     */
+    public List<JobRecord> claimUnfinished() {
+        if (!cluster) {
+            List<JobRecord> jobs = unfinished();
+            execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
+                ps.setString(1, node);
+                ps.setTimestamp(2, leaseEnd());
+            });
+            return jobs;
+        }
+        return claim(query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
+                + "AND (owner_node IS NULL OR owner_node = ? OR lease_until < CAST(? AS TIMESTAMP)) ORDER BY created_at", node, now()));
+    }
+
+    /** In a cluster: the unfinished jobs of other nodes whose lease ran out (the node died), now leased to this one. */
+    public List<JobRecord> takeOver() {
+        List<JobRecord> taken = claim(query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
+                + "AND owner_node <> ? AND lease_until < CAST(? AS TIMESTAMP) ORDER BY created_at", node, now()));
+        taken.forEach(j -> LOG.warn("{}: taken over by {}: the lease of its node ran out", j, node));
+        return taken;
+    }
+
+    /** Extends the leases of this node's unfinished jobs (a timer does, well within soar.cluster.lease). */
+    public int renewLeases() {
+        return execute("UPDATE soar_job SET lease_until=? WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
+            ps.setTimestamp(1, leaseEnd());
+            ps.setString(2, node);
+        });
+    }
+
+    /** Which node holds the lease of a job, or null. */
+    public String owner(String jobId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT owner_node FROM soar_job WHERE id = ?")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Leases each job to this node unless another node got it first (two survivors of one dead node). */
+    private List<JobRecord> claim(List<JobRecord> candidates) {
+        List<JobRecord> claimed = new ArrayList<>();
+        for (JobRecord job : candidates) {
+            int rows = execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE id=? "
+                    + "AND (owner_node IS NULL OR owner_node = ? OR lease_until < ?)", ps -> {
+                        ps.setString(1, node);
+                        ps.setTimestamp(2, leaseEnd());
+                        ps.setString(3, job.id);
+                        ps.setString(4, node);
+                        ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                    });
+            if (rows == 1) {
+                claimed.add(job);
+            }
+        }
+        return claimed;
+    }
+
+    private Timestamp leaseEnd() {
+        return Timestamp.from(Instant.now().plus(lease));
+    }
+
+    private static String now() {
+        return Timestamp.from(Instant.now()).toString();
     }
 
     /** Jobs that a restart must carry on: accepted, submitted or fetching, oldest first. */
@@ -414,10 +526,10 @@ public class JobStore {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private void execute(String sql, Binder binder) {
+    private int execute(String sql, Binder binder) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("Job store update failed: " + e.getMessage(), e);
         }
