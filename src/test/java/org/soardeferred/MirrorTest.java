@@ -259,6 +259,39 @@ class MirrorTest {
     }
 
     @Test
+    void theApiRunsAMirrorNowAndShowsItsState() throws Exception {
+        soar.archive(file("solo_L2_mag-rtn-normal_20240101", "V01", 10_000, "2024-03-01T10:00:00.000"));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        start(MAG_L2.formatted(root.resolve("m"), "10GB"), Map.of("soar.http.enabled", "true", "soar.http.port", String.valueOf(port)));
+        var http = java.net.http.HttpClient.newHttpClient();
+        String api = "http://127.0.0.1:" + port + "/api/mirrors";
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        var started = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/mag/run"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        awaitSettled("mag");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !mirrors().runs("mag").isEmpty());
+
+        var listed = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).path("name").asText()).isEqualTo("mag");
+        assertThat(listed.get(0).path("selection").asText()).isEqualTo("instrument = 'MAG' AND processing_level = 'L2'");
+        assertThat(listed.get(0).path("files").path("present").asLong()).isEqualTo(1);
+        assertThat(listed.get(0).path("watermark").asText()).isEqualTo("2024-03-01T10:00:00.000");
+        assertThat(listed.get(0).path("lastRun").path("wanted").asInt()).isEqualTo(1);
+
+        var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/nope/run"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("there is no mirror 'nope'");
+    }
+
+    @Test
     void theTimerSendsItsFixedRequestEveryPeriod() throws Exception {
         start("mirrors: []\n", Map.of("soar.timer.request", "solo_L2_mag-rtn-normal_20240101, solo_L2_mag-rtn-normal_20240102",
                 "soar.timer.period", "200", "soar.timer.delay", "0"));

@@ -210,11 +210,11 @@ public class ApiRequests {
     /** The body of an error answer, and its HTTP status (header CamelHttpResponseCode). */
     public Map<String, Object> error(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        while (e != null && e.getCause() != null && !(e instanceof InvalidRequestException || e instanceof NoSuchJobException
+        while (e != null && e.getCause() != null && !(e instanceof InvalidRequestException || e instanceof NotFoundException
                 || e instanceof ConflictException || e instanceof UnauthorizedException)) {
             e = e.getCause();
         }
-        int status = e instanceof InvalidRequestException ? 400 : e instanceof NoSuchJobException ? 404
+        int status = e instanceof InvalidRequestException ? 400 : e instanceof NotFoundException ? 404
                 : e instanceof ConflictException ? 409 : e instanceof UnauthorizedException ? 401
                 : e instanceof org.soardeferred.soar.SoarHttpException ? 502 : 500;
         exchange.getMessage().removeHeaders("*");
@@ -258,7 +258,14 @@ public class ApiRequests {
     }
 
     /** An id the store does not know: 404. */
-    public static class NoSuchJobException extends RuntimeException {
+    /** Answered 404: what the path names does not exist. */
+    public static class NotFoundException extends RuntimeException {
+        public NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    public static class NoSuchJobException extends NotFoundException {
         public NoSuchJobException(String id) {
             super("no request with id '" + id + "'");
         }

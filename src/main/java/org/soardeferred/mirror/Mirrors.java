@@ -60,11 +60,41 @@ public class Mirrors {
     }
 
     public MirrorDefinition definition(String name) {
-        MirrorDefinition d = definitions.get(name);
+        MirrorDefinition d = name == null ? null : definitions.get(name);
         if (d == null) {
-            throw new IllegalArgumentException("there is no mirror '" + name + "' (mirrors: " + definitions.keySet() + ")");
+            throw new org.soardeferred.api.ApiRequests.NotFoundException("there is no mirror '" + name + "' (mirrors: "
+                    + new java.util.TreeSet<>(definitions.keySet()) + "; see soar.mirrors)");
         }
         return d;
+    }
+
+    /** Every mirror's status, by name. */
+    public List<Map<String, Object>> status() {
+        return definitions.keySet().stream().sorted().map(this::status).toList();
+    }
+
+    /** A mirror as the API shows it: its definition, watermark, files by status and last run. */
+    public Map<String, Object> status(String name) {
+        MirrorDefinition d = definition(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.name());
+        m.put("schedule", d.schedule());
+        m.put("selection", d.selection());
+        m.put("target", d.target());
+        m.put("extract", d.extract());
+        m.put("packageSizeCap", d.sizeCap());
+        m.put("retrievalType", d.retrievalType());
+        m.put("watermark", index.watermark(d.name()));
+        Map<String, Long> files = new LinkedHashMap<>();
+        index.counts(d.name()).forEach((status, n) -> files.put(status.name().toLowerCase(java.util.Locale.ROOT), n));
+        m.put("files", files);
+        List<Map<String, Object>> runs = index.runs(d.name());
+        Map<String, Object> last = runs.isEmpty() ? null : new LinkedHashMap<>(runs.get(runs.size() - 1));
+        if (last != null && last.get("fireTime") != null) {
+            last.put("fireTime", last.get("fireTime").toString());
+        }
+        m.put("lastRun", last);
+        return m;
     }
 
     /** Where a mirror's packages go: its target, or its tree's .packages folder when it unpacks them. */
