@@ -77,6 +77,15 @@ public final class SoarDeferred {
                 System.getProperty("soar.simulator.item-bytes", String.valueOf(1024 * 1024))));
         SoarSimulator simulator = new SoarSimulator().user("demo", "demo").itemBytes(itemBytes)
                 .timing(2000, 4000).start(0);
+        // an archive to mirror: a week of MAG and SWA files (try a mirror: config/mirrors.example.yaml)
+        for (int day = 1; day <= 7; day++) {
+            String date = "2024020" + day;
+            String archived = "2024-02-0" + (day + 1) + "T09:0" + day + ":00.000";
+            simulator.archive(org.soardeferred.simulator.ArchivedFile.of("solo_L2_mag-rtn-normal_" + date, "V01", itemBytes, archived),
+                    org.soardeferred.simulator.ArchivedFile.of("solo_L2_swa-pas-grnd-mom_" + date, "V02", itemBytes / 2, archived),
+                    org.soardeferred.simulator.ArchivedFile.of("solo_LL02_mag_" + date + "T000000-" + date + "T235959", "V01",
+                            itemBytes / 4, archived));
+        }
         main.addOverrideProperty("soar.base-url", simulator.baseUrl());
         main.addOverrideProperty("soar.username", "demo");
         main.addOverrideProperty("soar.password", "demo");
@@ -87,7 +96,8 @@ public final class SoarDeferred {
                     + "  Drop a query file into the inbox, for example:%n"
                     + "      echo solo_L2_epd-ept-north-rates_20200820 > inbox/demo.ids%n"
                     + "  and find downloads/demo.tar.gz and downloads/demo.json a few seconds later.%n"
-                    + "  Ids containing 'sim_error' or 'sim_abort' show a failed job. Stop with Ctrl-C.%n%n",
+                    + "  Ids containing 'sim_error' or 'sim_abort' show a failed job. Its archive lists a week of MAG and%n"
+                    + "  SWA files for mirrors (config/mirrors.yaml). Stop with Ctrl-C.%n%n",
                     simulator.baseUrl());
         }
         return simulator;
