@@ -115,6 +115,8 @@ public class JobStore {
     private final String node;
     private final java.time.Duration lease;
     private final boolean cluster;
+    /** Jobs created since are this process's own, already under way: start-up recovery leaves them alone. */
+    private final Instant openedAt = Instant.now();
     private final List<java.util.function.Consumer<JobRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStore(DataSource dataSource) {
@@ -337,16 +339,22 @@ public class JobStore {
      * the jobs of a node that is alive.
      */
     public List<JobRecord> claimUnfinished() {
+        // only jobs from before this start: a job accepted since (a timer's, a file's) is on its way already
+        String before = Timestamp.from(openedAt).toString();
         if (!cluster) {
-            List<JobRecord> jobs = unfinished();
-            execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
-                ps.setString(1, node);
-                ps.setTimestamp(2, leaseEnd());
-            });
+            List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
+                    + "AND created_at < CAST(? AS TIMESTAMP) ORDER BY created_at", before);
+            execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
+                    + "AND created_at < ?", ps -> {
+                        ps.setString(1, node);
+                        ps.setTimestamp(2, leaseEnd());
+                        ps.setTimestamp(3, Timestamp.from(openedAt));
+                    });
             return jobs;
         }
         return claim(query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
-                + "AND (owner_node IS NULL OR owner_node = ? OR lease_until < CAST(? AS TIMESTAMP)) ORDER BY created_at", node, now()));
+                + "AND created_at < CAST(? AS TIMESTAMP) AND (owner_node IS NULL OR owner_node = ? OR lease_until < CAST(? AS TIMESTAMP)) "
+                + "ORDER BY created_at", before, node, now()));
     }
 
     /** In a cluster: the unfinished jobs of other nodes whose lease ran out (the node died), now leased to this one. */

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -39,8 +43,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * The S3 client is the one camel-aws2-s3 builds from the component's configuration (region, endpoint override,
  * path style, credentials, storage class, server-side encryption; see SoarConfiguration), and manifests are
  * written by the component's producer. A package streams from the HTTP download into a multipart upload to a
- * staging key {@code prefix/.incoming/NAME.tar.gz}, one part buffered in memory at a time (soar.s3.part-size, raised
- * so that the package fits S3's 10,000 parts). A dropped connection resumes with Range into the same upload; after a
+ * staging key {@code prefix/.incoming/NAME.tar.gz} (parts of soar.s3.part-size, raised so that the package fits S3's
+ * 10,000 parts). While one part fills from the download, up to soar.s3.parts-in-flight earlier parts are being sent,
+ * so memory stays at (parts in flight + 1) parts per transfer and the download never waits for S3 unless S3 is the
+ * slower of the two. A dropped connection resumes with Range into the same upload; after a
  * restart the upload is resumed from the parts S3 lists. Once the staged object is complete and verified it is
  * copied on the server to its final key with its metadata (job, data items, sha256, size), then the staged object is
  * deleted: a package appears under its final key only complete, verified and described. A failed upload is aborted,
@@ -59,13 +65,28 @@ public class S3Outbox extends Outbox {
     private final String prefix;
     private final long partSize;
     private final long copyPartSize;
+    private final int partsInFlight;
+    /** Sends parts while the download goes on (threads end when idle). */
+    private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "s3-part-sender");
+        t.setDaemon(true);
+        return t;
+    });
     /** Uploads in progress in this process, by upload id: the parts done and the part being filled. */
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private volatile AWS2S3Endpoint endpoint;
     private volatile ProducerTemplate producer;
 
     public S3Outbox(CamelContext context, String target, long partSize, long copyPartSize) {
+        this(context, target, partSize, copyPartSize, 2);
+    }
+
+    public S3Outbox(CamelContext context, String target, long partSize, long copyPartSize, int partsInFlight) {
         super(null);
+        if (partsInFlight < 1) {
+            throw new IllegalArgumentException("soar.s3.parts-in-flight must be at least 1");
+        }
+        this.partsInFlight = partsInFlight;
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?")
                 .matcher(target.strip());
         if (!m.matches()) {
@@ -163,6 +184,8 @@ public class S3Outbox extends Outbox {
                 u.parts.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
                 u.uploaded += p.size();
             }
+            u.sent = u.uploaded;
+            u.numbered = u.parts.size();
         } catch (NoSuchUploadException e) {
             LOG.info("{}: the upload of {} is gone from S3; starting it over", job, r.file);
             r.uploadId = null;
@@ -203,7 +226,7 @@ public class S3Outbox extends Outbox {
     @Override
     public boolean prime(JobRecord job, ResultRecord r, PackageDigest digest) {
         Upload u = uploads.get(r.uploadId);
-        if (u != null && u.uploaded == 0) {
+        if (u != null && u.sent == 0) {
             digest.update(u.buffer(), 0, u.filled);
             return true;
         }
@@ -214,8 +237,11 @@ public class S3Outbox extends Outbox {
     public void restart(JobRecord job, ResultRecord r) {
         Upload u = uploads.get(r.uploadId);
         if (u != null) {
+            drain(job, r, u);
             u.parts.clear(); // part numbers start again from 1; parts not listed at completion are dropped by S3
             u.uploaded = 0;
+            u.sent = 0;
+            u.numbered = 0;
             u.filled = 0;
         }
     }
@@ -229,9 +255,13 @@ public class S3Outbox extends Outbox {
             throw new IllegalStateException(job + ": no upload in progress for " + r.file);
         }
         InputStream in = exchange.getMessage().getBody(InputStream.class);
-        byte[] buffer = u.buffer();
         int n;
-        while ((n = in.read(buffer, u.filled, buffer.length - u.filled)) >= 0) {
+        while (true) {
+            byte[] buffer = u.buffer();
+            n = in.read(buffer, u.filled, buffer.length - u.filled);
+            if (n < 0) {
+                break;
+            }
             u.filled += n;
             if (u.filled == buffer.length) {
                 sendPart(job, r, u);
@@ -239,30 +269,64 @@ public class S3Outbox extends Outbox {
         }
     }
 
+    /**
+     * Hands the filled part to a sender and goes on filling another buffer; waits only when soar.s3.parts-in-flight
+     * parts are on their way already. A part that fails aborts the upload (the job then fails or is retried).
+     */
     private void sendPart(JobRecord job, ResultRecord r, Upload u) {
-        int number = u.parts.size() + 1;
+        int number = u.numbered + 1;
         if (number > MAX_PARTS) {
-            throw new TransferException("result " + r.id + " needs more than 10,000 parts of " + u.buffer().length
+            throw new TransferException("result " + r.id + " needs more than 10,000 parts of " + u.partLength
                     + " bytes; raise soar.s3.part-size");
         }
         byte[] buffer = u.buffer();
         int length = u.filled;
-        try {
+        u.numbered = number;
+        u.sent += length;
+        u.filled = 0;
+        u.swap();
+        u.sending.add(senders.submit(() -> {
             String etag = s3().uploadPart(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId).partNumber(number)
                             .contentLength((long) length),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, "application/octet-stream"))
                     .eTag();
-            u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        } catch (SdkException e) {
-            if (interrupted(e)) {
-                // the service is stopping: the upload is kept, and resumed from S3's parts at the next start
+            u.done(CompletedPart.builder().partNumber(number).eTag(etag).build(), length, buffer);
+            return null;
+        }));
+        while (u.sending.size() > partsInFlight) {
+            awaitOldest(job, r, u);
+        }
+    }
+
+    /** Waits until every part handed to a sender is in S3. */
+    private void drain(JobRecord job, ResultRecord r, Upload u) {
+        while (!u.sending.isEmpty()) {
+            awaitOldest(job, r, u);
+        }
+    }
+
+    private void awaitOldest(JobRecord job, ResultRecord r, Upload u) {
+        Future<?> oldest = u.sending.peekFirst();
+        try {
+            oldest.get();
+            u.sending.removeFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // the service is stopping: the upload is kept, and resumed from S3's parts at the next start
+            throw new TransientTransferException("the upload of " + location(STAGING + r.file) + " was interrupted");
+        } catch (ExecutionException e) {
+            u.sending.forEach(f -> f.cancel(true));
+            u.sending.clear();
+            Throwable cause = e.getCause();
+            if (cause instanceof SdkException sdk && interrupted(sdk)) {
                 throw new TransientTransferException("the upload of " + location(STAGING + r.file) + " was interrupted");
             }
             abort(job, r);
-            throw failure("uploading part " + number + " of " + location(STAGING + r.file), e);
+            if (cause instanceof SdkException sdk) {
+                throw failure("uploading a part of " + location(STAGING + r.file), sdk);
+            }
+            throw new TransferException("uploading a part of " + location(STAGING + r.file) + " failed: " + cause);
         }
-        u.uploaded += length;
-        u.filled = 0;
     }
 
     /**
@@ -275,9 +339,11 @@ public class S3Outbox extends Outbox {
         if (u == null) {
             throw new IllegalStateException(job + ": no upload in progress for " + r.file);
         }
-        if (u.filled > 0 || u.parts.isEmpty()) {
+        if (u.filled > 0 || u.numbered == 0) {
             sendPart(job, r, u);
         }
+        drain(job, r, u);
+        u.parts.sort(java.util.Comparator.comparing(CompletedPart::partNumber));
         long size = u.uploaded;
         try {
             s3().completeMultipartUpload(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId)
@@ -522,13 +588,21 @@ public class S3Outbox extends Outbox {
         return producer;
     }
 
-    /** One multipart upload in progress: the parts S3 has, and the part being filled in memory. */
+    /**
+     * One multipart upload in progress: the parts S3 has, the parts on their way, and the part being filled in memory.
+     * Its position counts the parts on their way: they are in S3 unless the upload fails (and is then aborted).
+     */
     private static final class Upload {
         final String uploadId;
         final String key;
         final int partLength;
-        final List<CompletedPart> parts = new ArrayList<>();
-        long uploaded;
+        final List<CompletedPart> parts = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.ArrayDeque<Future<?>> sending = new java.util.ArrayDeque<>();
+        /** Buffers of parts sent, to fill again. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        volatile long uploaded;
+        long sent;
+        int numbered;
         int filled;
         private byte[] buffer;
 
@@ -540,13 +614,25 @@ public class S3Outbox extends Outbox {
 
         byte[] buffer() {
             if (buffer == null) {
-                buffer = new byte[partLength];
+                byte[] reused = spare.poll();
+                buffer = reused != null ? reused : new byte[partLength];
             }
             return buffer;
         }
 
+        /** The filled buffer goes to a sender; the next part fills another. */
+        void swap() {
+            buffer = null;
+        }
+
+        synchronized void done(CompletedPart part, int length, byte[] sentBuffer) {
+            parts.add(part);
+            uploaded += length;
+            spare.offer(sentBuffer);
+        }
+
         long position() {
-            return uploaded + filled;
+            return sent + filled;
         }
     }
 

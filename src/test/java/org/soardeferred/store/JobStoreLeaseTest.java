@@ -1,0 +1,61 @@
+package org.soardeferred.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.soardeferred.request.SoarRequest;
+
+/** Start-up recovery and the leases of cluster mode, on one database shared by store instances as nodes share it. */
+class JobStoreLeaseTest {
+
+    private final JdbcDataSource db = new JdbcDataSource();
+
+    JobStoreLeaseTest() {
+        db.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    }
+
+    private static SoarRequest request(String name) {
+        return new SoarRequest(name, List.of("solo_L2_mag-rtn-normal_20240101"), null, null, null);
+    }
+
+    @Test
+    void startUpRecoveryTakesTheJobsOfEarlierRunsButNotThoseAcceptedSince() {
+        JobRecord old = new JobStore(db).accept(request("old"));
+        JobStore restarted = new JobStore(db);
+        JobRecord fresh = restarted.accept(request("fresh"));
+
+        assertThat(restarted.claimUnfinished()).extracting(j -> j.id).containsExactly(old.id).doesNotContain(fresh.id);
+    }
+
+    @Test
+    void aLiveNodesJobsAreNotTakenOverButAnExpiredLeaseIsAndTheFormerOwnerCanNoLongerWrite() {
+        JobStore a = new JobStore(db, "a", Duration.ofMinutes(1), true);
+        JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
+        JobRecord job = a.accept(request("leased"));
+
+        assertThat(b.takeOver()).isEmpty();
+        assertThat(new JobStore(db, "b", Duration.ofMinutes(1), true).claimUnfinished()).isEmpty();
+
+        // node a falls silent: its lease (here already over when written) runs out
+        JobStore silentA = new JobStore(db, "a", Duration.ofSeconds(-1), true);
+        silentA.renewLeases();
+        assertThat(b.takeOver()).extracting(j -> j.id).containsExactly(job.id);
+        assertThat(b.owner(job.id)).isEqualTo("b");
+        assertThat(b.takeOver()).as("taken once").isEmpty();
+
+        assertThatThrownBy(() -> a.update(job)).isInstanceOf(LeaseLostException.class).hasMessageContaining("node a");
+        b.update(job);
+    }
+
+    @Test
+    void aNodeRestartedUnderItsOwnNameTakesBackItsJobsAtOnce() {
+        JobRecord job = new JobStore(db, "a", Duration.ofMinutes(1), true).accept(request("mine"));
+        assertThat(new JobStore(db, "a", Duration.ofMinutes(1), true).claimUnfinished()).extracting(j -> j.id).containsExactly(job.id);
+    }
+}
