@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
  * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outboxes},
- * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}.
+ * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}, {@code mirrors},
+ * {@code tapReplies}, {@code timerRequest}, {@code inboxLocks}. In cluster mode (soar.cluster.enabled) it also puts
+ * Quartz on the shared PostgreSQL database; the mirrors' schedules are added from routes/mirror.camel.yaml's template.
  */
 public class SoarConfiguration implements CamelConfiguration {
 
@@ -180,23 +182,23 @@ public class SoarConfiguration implements CamelConfiguration {
     private static void scheduleMirrors(CamelContext context, org.soardeferred.mirror.Mirrors mirrors) {
         try {
             context.addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext c, boolean alreadyStarted) {
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext c, boolean alreadyStarted) throws Exception {
-                for (var d : mirrors.definitions()) {
-                    if (d.schedule() == null) {
-                        LOG.info("Mirror {}: no schedule; it runs when asked", d.name());
-                        continue;
-                    }
-                    c.addRouteFromTemplate("mirror-" + d.name(), "mirror-schedule",
-                            java.util.Map.of("mirror", d.name(), "cron", d.schedule().replace(' ', '+')));
-                    LOG.info("Mirror {}: scheduled at '{}' to {}", d.name(), d.schedule(),
-                            d.target() == null ? "the service's target" : d.target() + (d.extract() ? " (unpacked)" : ""));
+                @Override
+                public void onCamelContextStarted(CamelContext c, boolean alreadyStarted) {
                 }
-            }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext c, boolean alreadyStarted) throws Exception {
+                    for (var d : mirrors.definitions()) {
+                        if (d.schedule() == null) {
+                            LOG.info("Mirror {}: no schedule; it runs when asked", d.name());
+                            continue;
+                        }
+                        c.addRouteFromTemplate("mirror-" + d.name(), "mirror-schedule",
+                                java.util.Map.of("mirror", d.name(), "cron", d.schedule().replace(' ', '+')));
+                        LOG.info("Mirror {}: scheduled at '{}' to {}", d.name(), d.schedule(),
+                                d.target() == null ? "the service's target" : d.target() + (d.extract() ? " (unpacked)" : ""));
+                    }
+                }
             });
         } catch (Exception e) {
             throw new IllegalStateException("The mirrors cannot be scheduled: " + e.getMessage(), e);
