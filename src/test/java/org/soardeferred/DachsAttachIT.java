@@ -120,6 +120,7 @@ class DachsAttachIT {
         assertThat(Files.readAllBytes(delivered)).isEqualTo(direct.body());
         assertThat(new String(direct.body(), StandardCharsets.UTF_8)).contains("<VOTABLE").contains("QUERY_STATUS\" value=\"OK\"");
         assertThat(result.path("sha256").asText()).isEqualTo(RunningService.sha256(delivered));
+        assertThat(result.path("contentType").asText()).as("the manifest says what the result is").contains("votable");
         assertThat(manifest.path("jobUrl").asText()).isEqualTo(job);
     }
 

@@ -11,6 +11,8 @@ public class ResultRecord {
     public String file;
     public long bytes;
     public String sha256;
+    /** The media type the server sent it as (application/x-gzip from SOAR; a VOTable from a TAP service's job). */
+    public String contentType;
     /** With an S3 target: the multipart upload the package is being written to, so a restart can resume it. */
     public String uploadId;
 

@@ -262,6 +262,9 @@ public class Outbox {
             e.put("file", fileOf.apply(r));
             e.put("bytes", r.bytes);
             e.put("sha256", r.sha256);
+            if (r.contentType != null) {
+                e.put("contentType", r.contentType);
+            }
             return e;
         }).toList());
         m.put("localJobId", job.id);

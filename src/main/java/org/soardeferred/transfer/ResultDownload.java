@@ -139,6 +139,10 @@ public class ResultDownload {
             String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
             throw SoarReplies.failure(status, r.href, body);
         }
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !contentType.isBlank()) {
+            r.contentType = contentType.strip();
+        }
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
         live.put(job.id, progress);
