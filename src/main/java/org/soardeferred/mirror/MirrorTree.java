@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
+import org.soardeferred.transfer.TarHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public class MirrorTree {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorTree.class);
-    private static final int BLOCK = 512;
+    private static final int BLOCK = TarHeader.BLOCK;
 
     private final Path root;
 
@@ -71,12 +72,15 @@ public class MirrorTree {
                 if (in.readNBytes(header, 0, BLOCK) < BLOCK) {
                     throw new IOException(pkg.getFileName() + " ends inside a tar header");
                 }
-                if (isZero(header)) {
+                if (TarHeader.isEnd(header)) {
                     break;
                 }
-                long size = size(header);
+                long size = TarHeader.size(header);
+                if (size < 0) {
+                    throw new IOException(pkg.getFileName() + " holds a tar header whose size is not a number");
+                }
                 char type = (char) header[156];
-                String name = longName != null ? longName : name(header);
+                String name = longName != null ? longName : TarHeader.name(header);
                 longName = null;
                 long padded = (size + BLOCK - 1) / BLOCK * BLOCK;
                 if (type == 'L') { // GNU long name: the next entry's name
@@ -130,40 +134,5 @@ public class MirrorTree {
         }
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return null;
-    }
-
-    private static boolean isZero(byte[] h) {
-        for (byte b : h) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String name(byte[] h) {
-        String name = field(h, 0, 100);
-        String prefix = new String(h, 257, 6, StandardCharsets.US_ASCII).startsWith("ustar") ? field(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String field(byte[] h, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && h[end] != 0) {
-            end++;
-        }
-        return new String(h, offset, end - offset, StandardCharsets.UTF_8);
-    }
-
-    private static long size(byte[] h) {
-        if ((h[124] & 0x80) != 0) { // GNU base-256
-            long v = 0;
-            for (int i = 125; i < 136; i++) {
-                v = v << 8 | (h[i] & 0xff);
-            }
-            return v;
-        }
-        String octal = field(h, 124, 12).strip();
-        return octal.isEmpty() ? 0 : Long.parseLong(octal, 8);
     }
 }

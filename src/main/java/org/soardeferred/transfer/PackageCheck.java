@@ -185,18 +185,11 @@ public class PackageCheck {
         }
 
         private void header() {
-            boolean zero = true;
-            for (byte x : block) {
-                if (x != 0) {
-                    zero = false;
-                    break;
-                }
-            }
-            if (zero) {
+            if (TarHeader.isEnd(block)) {
                 ended = true;
                 return;
             }
-            long stored = octal(148, 8);
+            long stored = TarHeader.octal(block, 148, 8);
             long sum = 0;
             long signedSum = 0;
             for (int i = 0; i < BLOCK; i++) {
@@ -207,30 +200,9 @@ public class PackageCheck {
                 problem = "the package is not a valid tar (header checksum mismatch after " + entries + " entries)";
                 return;
             }
-            long size = (block[124] & 0x80) != 0 ? base256(124, 12) : octal(124, 12);
+            long size = TarHeader.size(block);
             skip = (size + BLOCK - 1) / BLOCK * BLOCK;
             entries++;
-        }
-
-        private long octal(int off, int len) {
-            long v = 0;
-            for (int i = off; i < off + len; i++) {
-                int c = block[i] & 0xff;
-                if (c >= '0' && c <= '7') {
-                    v = v * 8 + (c - '0');
-                } else if (c != ' ' && c != 0) {
-                    return -1;
-                }
-            }
-            return v;
-        }
-
-        private long base256(int off, int len) {
-            long v = block[off] & 0x7f;
-            for (int i = off + 1; i < off + len; i++) {
-                v = v << 8 | (block[i] & 0xff);
-            }
-            return v;
         }
 
         String finish() {
