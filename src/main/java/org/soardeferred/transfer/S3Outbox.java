@@ -57,6 +57,8 @@ public class S3Outbox extends Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(S3Outbox.class);
     static final long MiB = 1L << 20;
     static final long MIN_PART = 5 * MiB;
+    /** S3's largest CopyObject source, and its largest part. */
+    static final long MAX_COPY = 5L << 30;
     static final int MAX_PARTS = 10_000;
     static final String STAGING = ".incoming/";
 
@@ -99,6 +101,9 @@ public class S3Outbox extends Outbox {
         this.prefix = p.isEmpty() ? "" : p + "/";
         if (partSize < MIN_PART || copyPartSize < MIN_PART) {
             throw new IllegalArgumentException("soar.s3.part-size and soar.s3.copy-part-size must be at least 5MB (S3's minimum part size)");
+        }
+        if (copyPartSize > MAX_COPY) {
+            throw new IllegalArgumentException("soar.s3.copy-part-size must be at most 5GB (S3 copies at most 5 GB in one request)");
         }
         this.partSize = partSize;
         this.copyPartSize = copyPartSize;
@@ -342,7 +347,9 @@ public class S3Outbox extends Outbox {
         if (u.filled > 0 || u.numbered == 0) {
             sendPart(job, r, u);
         }
+        long started = System.nanoTime();
         drain(job, r, u);
+        long drained = System.nanoTime();
         u.parts.sort(java.util.Comparator.comparing(CompletedPart::partNumber));
         long size = u.uploaded;
         try {
@@ -352,6 +359,7 @@ public class S3Outbox extends Outbox {
             abort(job, r);
             throw failure("completing the upload of " + location(STAGING + r.file), e);
         }
+        long completed = System.nanoTime();
         uploads.remove(u.uploadId);
         r.uploadId = null;
         String sha256 = verified;
@@ -359,7 +367,12 @@ public class S3Outbox extends Outbox {
             if (sha256 == null) {
                 sha256 = verifyStaged(job, r, u.key, size);
             }
+            long copying = System.nanoTime();
             copyToFinalKey(job, r, u.key, size, sha256);
+            // where the time after the last byte goes (the last parts, S3 assembling them, the copy on the server)
+            LOG.info("{}: published {}: last parts sent in {} ms, upload completed in {} ms, copied to its final key in {} ms",
+                    job, location(r.file), (drained - started) / 1_000_000, (completed - drained) / 1_000_000,
+                    (System.nanoTime() - copying) / 1_000_000);
         } catch (SdkException e) {
             throw failure("publishing " + location(r.file), e);
         } finally {
@@ -394,27 +407,56 @@ public class S3Outbox extends Outbox {
                     .storageClass(c.getStorageClass()).serverSideEncryption(sse).ssekmsKeyId(kmsKey));
             return;
         }
-        // larger than one copy request should carry: copied part by part on the server
+        // larger than one copy request should carry: copied part by part on the server, soar.s3.parts-in-flight at once
         String uploadId = s3().createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)
                 .contentType("application/gzip").storageClass(c.getStorageClass()).serverSideEncryption(sse)
                 .ssekmsKeyId(kmsKey)).uploadId();
         try {
             long part = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
-            List<CompletedPart> parts = new ArrayList<>();
+            List<Future<CompletedPart>> copies = new ArrayList<>();
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(partsInFlight);
             for (long first = 0; first < size; first += part) {
-                int number = parts.size() + 1;
+                int number = copies.size() + 1;
                 String range = "bytes=" + first + "-" + (Math.min(size, first + part) - 1);
-                String etag = s3().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
-                        .destinationKey(to).uploadId(uploadId).partNumber(number).copySourceRange(range))
-                        .copyPartResult().eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                inFlight.acquireUninterruptibly();
+                copies.add(senders.submit(() -> {
+                    try {
+                        String etag = s3().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
+                                .destinationKey(to).uploadId(uploadId).partNumber(number).copySourceRange(range))
+                                .copyPartResult().eTag();
+                        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            }
+            List<CompletedPart> parts = new ArrayList<>();
+            for (Future<CompletedPart> copy : copies) {
+                parts.add(copied(copy, copies));
             }
             s3().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             abortQuietly(to, uploadId);
             throw e;
         }
         LOG.debug("{}: copied {} to {} in parts", job, from, to);
+    }
+
+    /** The part a server-side copy made; on a failure the other copies are cancelled and the failure thrown. */
+    private static CompletedPart copied(Future<CompletedPart> copy, List<Future<CompletedPart>> all) {
+        try {
+            return copy.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            all.forEach(f -> f.cancel(true));
+            throw software.amazon.awssdk.core.exception.AbortedException.builder().message("the copy was interrupted").build();
+        } catch (ExecutionException e) {
+            all.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** User metadata of a package (x-amz-meta-*): US-ASCII, well under S3's 2 KB. */

@@ -55,6 +55,8 @@ class S3OutboxTest {
                 .hasMessageContaining("is not s3://BUCKET");
         assertThatThrownBy(() -> new S3Outbox(new DefaultCamelContext(), "s3://bucket", 4 * MiB, 16 * MiB))
                 .hasMessageContaining("at least 5MB");
+        assertThatThrownBy(() -> new S3Outbox(new DefaultCamelContext(), "s3://bucket", 16 * MiB, 6L << 30))
+                .hasMessageContaining("at most 5GB");
     }
 
     @Test
