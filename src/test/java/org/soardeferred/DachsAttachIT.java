@@ -121,6 +121,8 @@ class DachsAttachIT {
         assertThat(new String(direct.body(), StandardCharsets.UTF_8)).contains("<VOTABLE").contains("QUERY_STATUS\" value=\"OK\"");
         assertThat(result.path("sha256").asText()).isEqualTo(RunningService.sha256(delivered));
         assertThat(result.path("contentType").asText()).as("the manifest says what the result is").contains("votable");
+        assertThat(result.path("file").asText()).as("named by its type, not .tar.gz").isEqualTo("stars.vot.xml");
+        assertThat(service.outbox.resolve("stars.tar.gz")).doesNotExist();
         assertThat(manifest.path("jobUrl").asText()).isEqualTo(job);
     }
 

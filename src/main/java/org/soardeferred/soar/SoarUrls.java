@@ -88,6 +88,15 @@ public class SoarUrls {
         return uri.getHost() != null && uri.getHost().equalsIgnoreCase(base.getHost());
     }
 
+    /** The URL is SOAR's service itself: its host and port (a UWS server elsewhere on the same host is not SOAR). */
+    public boolean isSoarService(URI uri) {
+        return isSoarHost(uri) && port(uri) == port(base);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
     static String encode(Map<String, String> parameters) {
         return parameters.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"))

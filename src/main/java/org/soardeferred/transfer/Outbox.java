@@ -134,11 +134,11 @@ public class Outbox {
 
     /**
      * The package is complete and verified (or, when {@code verified} is null, complete but its stored start could
-     * not be read back before: the target verifies it as a whole now): it goes under its final name.
-     * Returns the sha256 of the package.
+     * not be read back before: the target verifies it as a whole now): it goes under its final name, {@code name}
+     * (the result's file name, its extension perhaps changed by {@link ResultNames}). Returns the sha256 of the package.
      */
-    public String publish(JobRecord job, ResultRecord r, String verified) throws IOException {
-        Files.move(part(r), resolve(r.file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    public String publish(JobRecord job, ResultRecord r, String verified, String name) throws IOException {
+        Files.move(part(r), resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return verified;
     }
 
@@ -181,7 +181,10 @@ public class Outbox {
         Map<ResultRecord, String> files = new LinkedHashMap<>();
         try {
             for (ResultRecord r : job.results) {
-                files.put(r, serve(r.file, packageName(base, r, job.results.size())));
+                // the follower's file has the delivered one's extension (.tar.gz, or another server's type)
+                String stem = stem(packageName(job.outputName, r, job.results.size()));
+                String extension = r.file.startsWith(stem) ? r.file.substring(stem.length()) : PACKAGE_SUFFIX;
+                files.put(r, serve(r.file, stem(packageName(base, r, job.results.size())) + extension));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot serve " + name + " from " + job, e);
@@ -199,6 +202,11 @@ public class Outbox {
             Files.copy(resolve(original), resolve(copy));
         }
         return copy;
+    }
+
+    /** A package name without its .tar.gz. */
+    static String stem(String packageName) {
+        return packageName.substring(0, packageName.length() - PACKAGE_SUFFIX.length());
     }
 
     static String packageName(String base, ResultRecord r, int resultCount) {

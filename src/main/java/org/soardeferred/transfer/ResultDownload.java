@@ -46,6 +46,8 @@ public class ResultDownload {
     /** The digest has seen every byte of the package from its first (false after a resume it could not prime). */
     static final String VERIFIED_FROM_START = "verifiedFromStart";
     static final String RESULT_ID = "transferResultId";
+    /** The file name the package is published under (its extension from the server's headers when not SOAR's). */
+    static final String PUBLISH_AS = "publishAs";
     /** CPU time of the whole process (the download, the digest on its own core, GC): what a transfer costs the machine. */
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -143,6 +145,7 @@ public class ResultDownload {
         if (contentType != null && !contentType.isBlank()) {
             r.contentType = contentType.strip();
         }
+        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
         live.put(job.id, progress);
@@ -207,7 +210,9 @@ public class ResultDownload {
             outbox.discard(job, r);
             throw new TransferException("result " + r.id + ": " + broken + "; the package was discarded");
         }
-        r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null);
+        String name = exchange.getProperty(PUBLISH_AS, r.file, String.class);
+        r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null, name);
+        r.file = name;
         r.bytes = total;
         store.update(job);
         exchange.removeProperty(TRANSFER);
@@ -218,6 +223,18 @@ public class ResultDownload {
         double cpu = (OS.getProcessCpuTime() - exchange.getProperty(CPU_STARTED, Long.class)) / 1e9;
         LOG.info("{}: {} complete, {} bytes at {}, {} CPU s of the process (sha256 {})", job, outbox.location(r.file), total,
                 Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
+    }
+
+    /**
+     * The name a result is published under: a SOAR package keeps NAME.tar.gz; the result of another UWS server (an
+     * attached job) gets the extension its server's headers or URL give it (see ResultNames), so a VOTable is not
+     * called .tar.gz. The bytes travel under the first name (its .part), which a restart finds again.
+     */
+    String publishedName(ResultRecord r, String contentDisposition) {
+        if (urls.isSoarService(java.net.URI.create(urls.onSoarScheme(r.href))) || !r.file.endsWith(Outbox.PACKAGE_SUFFIX)) {
+            return r.file;
+        }
+        return Outbox.stem(r.file) + ResultNames.extension(r.href, r.contentType, contentDisposition);
     }
 
     static long rangeStart(String contentRange) {

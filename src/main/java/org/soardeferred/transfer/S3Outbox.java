@@ -339,7 +339,7 @@ public class S3Outbox extends Outbox {
      * copies it on the server to its final key with the package's metadata, and deletes the staged object.
      */
     @Override
-    public String publish(JobRecord job, ResultRecord r, String verified) throws IOException {
+    public String publish(JobRecord job, ResultRecord r, String verified, String name) throws IOException {
         Upload u = uploads.get(r.uploadId);
         if (u == null) {
             throw new IllegalStateException(job + ": no upload in progress for " + r.file);
@@ -368,13 +368,13 @@ public class S3Outbox extends Outbox {
                 sha256 = verifyStaged(job, r, u.key, size);
             }
             long copying = System.nanoTime();
-            copyToFinalKey(job, r, u.key, size, sha256);
+            copyToFinalKey(job, r, u.key, name, size, sha256);
             // where the time after the last byte goes (the last parts, S3 assembling them, the copy on the server)
             LOG.info("{}: published {}: last parts sent in {} ms, upload completed in {} ms, copied to its final key in {} ms",
-                    job, location(r.file), (drained - started) / 1_000_000, (completed - drained) / 1_000_000,
+                    job, location(name), (drained - started) / 1_000_000, (completed - drained) / 1_000_000,
                     (System.nanoTime() - copying) / 1_000_000);
         } catch (SdkException e) {
-            throw failure("publishing " + location(r.file), e);
+            throw failure("publishing " + location(name), e);
         } finally {
             deleteQuietly(u.key);
         }
@@ -395,21 +395,23 @@ public class S3Outbox extends Outbox {
         return digest.sha256Hex();
     }
 
-    private void copyToFinalKey(JobRecord job, ResultRecord r, String from, long size, String sha256) {
-        String to = key(r.file);
+    private void copyToFinalKey(JobRecord job, ResultRecord r, String from, String name, long size, String sha256) {
+        String to = key(name);
+        // a SOAR package is a tar.gz; a result of another UWS server keeps the type its server gave it
+        String contentType = name.endsWith(PACKAGE_SUFFIX) || r.contentType == null ? "application/gzip" : r.contentType;
         Map<String, String> metadata = metadata(job, r, sha256, size);
         AWS2S3Configuration c = endpoint().getConfiguration();
         ServerSideEncryption sse = c.isUseAwsKMS() ? ServerSideEncryption.AWS_KMS : c.isUseSSES3() ? ServerSideEncryption.AES256 : null;
         String kmsKey = c.isUseAwsKMS() ? c.getAwsKMSKeyId() : null;
         if (size <= copyPartSize) {
             s3().copyObject(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to)
-                    .metadataDirective(MetadataDirective.REPLACE).metadata(metadata).contentType("application/gzip")
+                    .metadataDirective(MetadataDirective.REPLACE).metadata(metadata).contentType(contentType)
                     .storageClass(c.getStorageClass()).serverSideEncryption(sse).ssekmsKeyId(kmsKey));
             return;
         }
         // larger than one copy request should carry: copied part by part on the server, soar.s3.parts-in-flight at once
         String uploadId = s3().createMultipartUpload(b -> b.bucket(bucket).key(to).metadata(metadata)
-                .contentType("application/gzip").storageClass(c.getStorageClass()).serverSideEncryption(sse)
+                .contentType(contentType).storageClass(c.getStorageClass()).serverSideEncryption(sse)
                 .ssekmsKeyId(kmsKey)).uploadId();
         try {
             long part = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
