@@ -208,4 +208,35 @@ class ClusterIT {
             }
         }
     }
+
+    @Test
+    void aNodeFrozenPastItsLeaseWritesNothingMoreOnceItWakes() throws Exception {
+        String db = freshDatabase();
+        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(24L << 20)
+                .timing(100, 200).throttle(1L << 20).start(0)) {
+            ServiceProcess a = node("a", soar.baseUrl(), db, Map.of());
+            drop("slow.ids", "solo_L1_swa-pas-3d_20240203");
+            Path part = outbox.resolve("slow.tar.gz.part");
+            await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(part) && Files.size(part) > (2L << 20));
+            try (ServiceProcess b = node("b", soar.baseUrl(), db, Map.of())) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("started in"));
+                a.freeze(true);
+                // b takes the job over once a's 5 s lease has run out, and resumes the download from the part
+                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("taken over by b"));
+                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("resuming slow.tar.gz"));
+                a.freeze(false);
+
+                // a wakes with bytes in its socket: it finds its lease gone before writing them, and stops
+                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(a.log).contains("no longer holds its lease"));
+                soar.throttle(0);
+                JsonNode m = awaitDelivered("slow", a, b);
+                String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+                assertThat(m.path("results").get(0).path("sha256").asText()).as("no byte of a in b's package").isEqualTo(served);
+                assertThat(soar.submits()).isEqualTo(1);
+                assertThat(Files.readString(a.log)).doesNotContain("slow.tar.gz complete");
+            } finally {
+                a.close();
+            }
+        }
+    }
 }

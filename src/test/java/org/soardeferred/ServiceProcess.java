@@ -73,6 +73,14 @@ final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** kill -STOP (true) or kill -CONT (false): the process is frozen, as by a long GC pause or a suspended VM. */
+    void freeze(boolean frozen) throws IOException, InterruptedException {
+        Process signal = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(process.pid())).inheritIO().start();
+        if (signal.waitFor() != 0) {
+            throw new IOException("kill " + (frozen ? "-STOP" : "-CONT") + " " + process.pid() + " failed");
+        }
+    }
+
     Path drop(String name, String content) throws IOException {
         Files.createDirectories(inbox);
         Path tmp = Files.writeString(root.resolve(name + ".tmp"), content);

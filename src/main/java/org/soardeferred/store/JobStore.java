@@ -117,6 +117,11 @@ public class JobStore {
     private final boolean cluster;
     /** Jobs created since are this process's own, already under way: start-up recovery leaves them alone. */
     private final Instant openedAt = Instant.now();
+    /**
+     * Until when (System.nanoTime) this node's leases are surely its own: the last renewal plus four fifths of the
+     * lease. A node paused (or cut off from the store) past that may have lost them to another node.
+     */
+    private volatile long leasesSureUntil;
     private final List<java.util.function.Consumer<JobRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStore(DataSource dataSource) {
@@ -134,6 +139,7 @@ public class JobStore {
         this.node = node;
         this.lease = lease;
         this.cluster = cluster;
+        this.leasesSureUntil = System.nanoTime() + lease.toNanos() / 5 * 4;
         migrate();
     }
 
@@ -367,10 +373,26 @@ public class JobStore {
 
     /** Extends the leases of this node's unfinished jobs (a timer does, well within soar.cluster.lease). */
     public int renewLeases() {
-        return execute("UPDATE soar_job SET lease_until=? WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
+        long started = System.nanoTime();
+        int renewed = execute("UPDATE soar_job SET lease_until=? WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
             ps.setTimestamp(1, leaseEnd());
             ps.setString(2, node);
         });
+        leasesSureUntil = started + lease.toNanos() / 5 * 4;
+        return renewed;
+    }
+
+    /**
+     * Whether this node may go on writing for the job (a download appending to its package calls this at every
+     * read): always outside a cluster, and while the last renewal is recent; past that (the node was paused or cut
+     * off from the store for most of a lease) only once a renewal has confirmed the lease is still its own.
+     */
+    public boolean holdsLease(JobRecord job) {
+        if (!cluster || System.nanoTime() - leasesSureUntil < 0) {
+            return true;
+        }
+        renewLeases();
+        return node.equals(owner(job.id));
     }
 
     /** Which node holds the lease of a job, or null. */

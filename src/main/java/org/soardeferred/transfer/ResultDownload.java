@@ -289,6 +289,11 @@ public class ResultDownload {
         }
 
         void update(long newCount) {
+            // in a cluster, a node that was paused past its lease stops here, before writing these bytes, if another
+            // node has taken the job over meanwhile
+            if (!store.holdsLease(job)) {
+                throw new org.soardeferred.store.LeaseLostException(job, store.node());
+            }
             metrics.downloaded(newCount - count);
             count = newCount;
             long now = System.nanoTime();
