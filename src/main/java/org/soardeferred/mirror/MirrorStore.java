@@ -24,15 +24,15 @@ public class MirrorStore {
     private static final String FILE_COLUMNS = "file_name, item_id, item_version, file_size, archived_on, data_type, filepath, "
             + "status, request_key, error";
 
-    private final DataSource dataSource;
+    private final org.soardeferred.store.Jdbc jdbc;
 
     public MirrorStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.jdbc = new org.soardeferred.store.Jdbc(dataSource, "Mirror index");
     }
 
     /** All files before the watermark are present: a run lists from there. Null before the first delivery. */
     public String watermark(String mirror) {
-        return one("SELECT watermark FROM soar_mirror WHERE name = ?", mirror);
+        return jdbc.one("SELECT watermark FROM soar_mirror WHERE name = ?", mirror);
     }
 
     /** What the index holds for these file names of a mirror, by name. */
@@ -55,7 +55,7 @@ public class MirrorStore {
 
     /** Files asked for by one request: WANTED, under the request's idempotency key. */
     public void want(String mirror, List<MirrorFile> files, String requestKey) {
-        inTransaction(c -> {
+        jdbc.inTransaction(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM soar_mirror_file WHERE mirror = ? AND file_name = ?");
                  PreparedStatement insert = c.prepareStatement("INSERT INTO soar_mirror_file (mirror, " + FILE_COLUMNS
                          + ", updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
@@ -90,7 +90,7 @@ public class MirrorStore {
     /** The files still WANTED from the request with this idempotency key, by mirror. */
     public Map<String, List<MirrorFile>> wantedBy(String requestKey) {
         Map<String, List<MirrorFile>> out = new HashMap<>();
-        query("SELECT mirror, " + FILE_COLUMNS + " FROM soar_mirror_file WHERE request_key = ? AND status = 'WANTED'",
+        jdbc.query("SELECT mirror, " + FILE_COLUMNS + " FROM soar_mirror_file WHERE request_key = ? AND status = 'WANTED'",
                 rs -> out.computeIfAbsent(rs.getString("mirror"), m -> new ArrayList<>()).add(read(rs)), requestKey);
         return out;
     }
@@ -99,7 +99,7 @@ public class MirrorStore {
     public void mark(String mirror, MirrorFile f, MirrorFile.Status status, String error) {
         f.status = status;
         f.error = error;
-        update("UPDATE soar_mirror_file SET status = ?, error = ?, updated_at = ? WHERE mirror = ? AND file_name = ?", ps -> {
+        jdbc.update("UPDATE soar_mirror_file SET status = ?, error = ?, updated_at = ? WHERE mirror = ? AND file_name = ?", ps -> {
             ps.setString(1, status.name());
             ps.setString(2, error == null || error.length() < 4000 ? error : error.substring(0, 3999));
             ps.setTimestamp(3, Timestamp.from(Instant.now()));
@@ -113,10 +113,10 @@ public class MirrorStore {
      * listed again by the next run), or, when all are present, to the newest. It never moves past a missing file.
      */
     public String advance(String mirror) {
-        String missing = one("SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
-        String mark = missing != null ? missing : one("SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
+        String missing = jdbc.one("SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
+        String mark = missing != null ? missing : jdbc.one("SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
         if (mark != null) {
-            inTransaction(c -> {
+            jdbc.inTransaction(c -> {
                 try (PreparedStatement u = c.prepareStatement("UPDATE soar_mirror SET watermark = ?, updated_at = ? WHERE name = ?")) {
                     u.setString(1, mark);
                     u.setTimestamp(2, Timestamp.from(Instant.now()));
@@ -141,7 +141,7 @@ public class MirrorStore {
         for (MirrorFile.Status s : MirrorFile.Status.values()) {
             out.put(s, 0L);
         }
-        query("SELECT status, COUNT(*) FROM soar_mirror_file WHERE mirror = ? GROUP BY status",
+        jdbc.query("SELECT status, COUNT(*) FROM soar_mirror_file WHERE mirror = ? GROUP BY status",
                 rs -> out.put(MirrorFile.Status.valueOf(rs.getString(1)), rs.getLong(2)), mirror);
         return out;
     }
@@ -154,7 +154,7 @@ public class MirrorStore {
 
     /** One run of a mirror: when it fired (the schedule's time, or null when asked by hand), on which node, what it found. */
     public void recordRun(MirrorRun run, String node, String status, String error) {
-        update("INSERT INTO soar_mirror_run (id, mirror, node, fire_time, started_at, listed, wanted, requests, wanted_bytes, status, error) "
+        jdbc.update("INSERT INTO soar_mirror_run (id, mirror, node, fire_time, started_at, listed, wanted, requests, wanted_bytes, status, error) "
                 + "VALUES (?,?,?,?,?,?,?,?,?,?,?)", ps -> {
                     int i = 0;
                     ps.setString(++i, run.id());
@@ -174,7 +174,7 @@ public class MirrorStore {
     /** The runs of a mirror, oldest first: (fire time or null, node, status, listed, wanted, requests). */
     public List<Map<String, Object>> runs(String mirror) {
         List<Map<String, Object>> out = new ArrayList<>();
-        query("SELECT fire_time, node, status, listed, wanted, requests, error FROM soar_mirror_run WHERE mirror = ? ORDER BY started_at",
+        jdbc.query("SELECT fire_time, node, status, listed, wanted, requests, error FROM soar_mirror_run WHERE mirror = ? ORDER BY started_at",
                 rs -> {
                     Map<String, Object> m = new java.util.LinkedHashMap<>();
                     Timestamp fire = rs.getTimestamp(1);
@@ -194,7 +194,7 @@ public class MirrorStore {
 
     private List<MirrorFile> files(String sql, String... args) {
         List<MirrorFile> out = new ArrayList<>();
-        query(sql, rs -> out.add(read(rs)), args);
+        jdbc.query(sql, rs -> out.add(read(rs)), args);
         return out;
     }
 
@@ -206,65 +206,5 @@ public class MirrorStore {
         f.requestKey = rs.getString("request_key");
         f.error = rs.getString("error");
         return f;
-    }
-
-    private String one(String sql, String... args) {
-        String[] out = new String[1];
-        query(sql, rs -> out[0] = rs.getString(1), args);
-        return out[0];
-    }
-
-    private interface Rows {
-        void row(ResultSet rs) throws SQLException;
-    }
-
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private interface Work {
-        void run(Connection c) throws SQLException;
-    }
-
-    private void query(String sql, Rows rows, String... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.row(rs);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Mirror index query failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void update(String sql, Binder binder) {
-        inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                ps.executeUpdate();
-            }
-        });
-    }
-
-    private void inTransaction(Work work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Mirror index update failed: " + e.getMessage(), e);
-        }
     }
 }

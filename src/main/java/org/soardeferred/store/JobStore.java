@@ -112,6 +112,7 @@ public class JobStore {
     private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
 
     private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final String node;
     private final java.time.Duration lease;
     private final boolean cluster;
@@ -136,6 +137,7 @@ public class JobStore {
      */
     public JobStore(DataSource dataSource, String node, java.time.Duration lease, boolean cluster) {
         this.dataSource = dataSource;
+        this.jdbc = new Jdbc(dataSource, "Job store");
         this.node = node;
         this.lease = lease;
         this.cluster = cluster;
@@ -191,7 +193,7 @@ public class JobStore {
         job.status = JobStatus.ACCEPTED;
         job.createdAt = Instant.now();
         job.updatedAt = job.createdAt;
-        execute("INSERT INTO soar_job (" + COLUMNS + ", owner_node, lease_until) VALUES (?" + ",?".repeat(FIELDS.size() + 2) + ")", ps -> {
+        jdbc.update("INSERT INTO soar_job (" + COLUMNS + ", owner_node, lease_until) VALUES (?" + ",?".repeat(FIELDS.size() + 2) + ")", ps -> {
             bind(ps, job);
             ps.setString(FIELDS.size() + 2, node);
             ps.setTimestamp(FIELDS.size() + 3, leaseEnd());
@@ -274,7 +276,7 @@ public class JobStore {
         job.updatedAt = Instant.now();
         // in a cluster only the node holding the job's lease may write it: one that lost it (paused past its lease,
         // cut off from the database) stops here instead of competing with the node that took the job over
-        int rows = execute("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?" + (cluster ? " AND owner_node=?" : ""), ps -> {
+        int rows = jdbc.update("UPDATE soar_job SET " + String.join("=?, ", FIELDS) + "=? WHERE id=?" + (cluster ? " AND owner_node=?" : ""), ps -> {
             bind(ps, job);
             if (cluster) {
                 ps.setString(FIELDS.size() + 2, node);
@@ -314,14 +316,8 @@ public class JobStore {
         for (JobStatus s : JobStatus.values()) {
             counts.put(s, 0L);
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT status, COUNT(*) FROM soar_job GROUP BY status"); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                counts.put(JobStatus.valueOf(rs.getString(1)), rs.getLong(2));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
-        }
+        jdbc.query("SELECT status, COUNT(*) FROM soar_job GROUP BY status",
+                rs -> counts.put(JobStatus.valueOf(rs.getString(1)), rs.getLong(2)));
         return counts;
     }
 
@@ -350,7 +346,7 @@ public class JobStore {
         if (!cluster) {
             List<JobRecord> jobs = query("SELECT " + COLUMNS + " FROM soar_job WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
                     + "AND created_at < CAST(? AS TIMESTAMP) ORDER BY created_at", before);
-            execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
+            jdbc.update("UPDATE soar_job SET owner_node=?, lease_until=? WHERE status IN ('ACCEPTED','SUBMITTED','FETCHING') "
                     + "AND created_at < ?", ps -> {
                         ps.setString(1, node);
                         ps.setTimestamp(2, leaseEnd());
@@ -374,7 +370,7 @@ public class JobStore {
     /** Extends the leases of this node's unfinished jobs (a timer does, well within soar.cluster.lease). */
     public int renewLeases() {
         long started = System.nanoTime();
-        int renewed = execute("UPDATE soar_job SET lease_until=? WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
+        int renewed = jdbc.update("UPDATE soar_job SET lease_until=? WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')", ps -> {
             ps.setTimestamp(1, leaseEnd());
             ps.setString(2, node);
         });
@@ -388,30 +384,28 @@ public class JobStore {
      * off from the store for most of a lease) only once a renewal has confirmed the lease is still its own.
      */
     public boolean holdsLease(JobRecord job) {
-        if (!cluster || System.nanoTime() - leasesSureUntil < 0) {
+        if (!cluster || leasesSure()) {
             return true;
         }
         renewLeases();
         return node.equals(owner(job.id));
     }
 
+    /** This node's last renewal is recent enough that its leases are surely still its own. */
+    boolean leasesSure() {
+        return System.nanoTime() - leasesSureUntil < 0;
+    }
+
     /** Which node holds the lease of a job, or null. */
     public String owner(String jobId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT owner_node FROM soar_job WHERE id = ?")) {
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
-        }
+        return jdbc.one("SELECT owner_node FROM soar_job WHERE id = ?", jobId);
     }
 
     /** Leases each job to this node unless another node got it first (two survivors of one dead node). */
     private List<JobRecord> claim(List<JobRecord> candidates) {
         List<JobRecord> claimed = new ArrayList<>();
         for (JobRecord job : candidates) {
-            int rows = execute("UPDATE soar_job SET owner_node=?, lease_until=? WHERE id=? "
+            int rows = jdbc.update("UPDATE soar_job SET owner_node=?, lease_until=? WHERE id=? "
                     + "AND (owner_node IS NULL OR owner_node = ? OR lease_until < ?)", ps -> {
                         ps.setString(1, node);
                         ps.setTimestamp(2, leaseEnd());
@@ -458,7 +452,7 @@ public class JobStore {
 
     /** A later query file for the same request, served by this job instead of a second SOAR job. */
     public void addFollower(String jobId, String name, String queryFile) {
-        execute("INSERT INTO soar_follower (job_id, name, query_file, created_at) VALUES (?,?,?,?)", ps -> {
+        jdbc.update("INSERT INTO soar_follower (job_id, name, query_file, created_at) VALUES (?,?,?,?)", ps -> {
             ps.setString(1, jobId);
             ps.setString(2, name);
             ps.setString(3, queryFile);
@@ -469,22 +463,13 @@ public class JobStore {
     /** The followers of a job, oldest first, as (name, query file) pairs. */
     public List<String[]> followers(String jobId) {
         List<String[]> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT name, query_file FROM soar_follower WHERE job_id = ? ORDER BY created_at")) {
-            ps.setString(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new String[] {rs.getString(1), rs.getString(2)});
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
-        }
+        jdbc.query("SELECT name, query_file FROM soar_follower WHERE job_id = ? ORDER BY created_at",
+                rs -> out.add(new String[] {rs.getString(1), rs.getString(2)}), jobId);
         return out;
     }
 
     public void removeFollower(String jobId, String queryFile) {
-        execute("DELETE FROM soar_follower WHERE job_id = ? AND query_file = ?", ps -> {
+        jdbc.update("DELETE FROM soar_follower WHERE job_id = ? AND query_file = ?", ps -> {
             ps.setString(1, jobId);
             ps.setString(2, queryFile);
         });
@@ -496,18 +481,7 @@ public class JobStore {
 
     private List<JobRecord> query(String sql, String... args) {
         List<JobRecord> jobs = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    jobs.add(read(rs));
-                }
-            }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Job store query failed: " + e.getMessage(), e);
-        }
+        jdbc.query(sql, rs -> jobs.add(read(rs)), args);
         return jobs;
     }
 
@@ -552,18 +526,6 @@ public class JobStore {
         ps.setString(++i, job.id);
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private int execute(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Job store update failed: " + e.getMessage(), e);
-        }
-    }
 
     static String json(Object value) {
         try {

@@ -141,11 +141,13 @@ public class ResultDownload {
             String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
             throw SoarReplies.failure(status, r.href, body);
         }
+        // what the result is, as its server says (not from a 416, which carries no result)
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType != null && !contentType.isBlank()) {
+        if (status != 416 && contentType != null && !contentType.isBlank()) {
             r.contentType = contentType.strip();
         }
-        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
+        exchange.setProperty(PUBLISH_AS, publishedName(r, status == 416 ? null
+                : exchange.getMessage().getHeader("Content-Disposition", String.class)));
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
         live.put(job.id, progress);

@@ -54,6 +54,26 @@ class JobStoreLeaseTest {
     }
 
     @Test
+    void aNodeWhoseLastRenewalIsOldConfirmsItsLeaseBeforeWritingMore() {
+        JobStore a = new JobStore(db, "a", Duration.ofMillis(300), true);
+        JobRecord job = a.accept(request("download"));
+        assertThat(a.holdsLease(job)).as("just renewed").isTrue();
+
+        // a is silent for most of its lease: it renews, and finds the job still its own while nobody took it
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !a.leasesSure());
+        assertThat(a.holdsLease(job)).isTrue();
+        assertThat(a.leasesSure()).as("renewed").isTrue();
+
+        // silent again until its lease ran out and b took the job over: a must stop
+        JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.takeOver().isEmpty());
+        assertThat(a.leasesSure()).isFalse();
+        assertThat(a.holdsLease(job)).isFalse();
+        assertThat(b.holdsLease(job)).isTrue();
+        assertThat(new JobStore(db, "a", Duration.ofMinutes(1), false).holdsLease(job)).as("outside a cluster: always").isTrue();
+    }
+
+    @Test
     void aNodeRestartedUnderItsOwnNameTakesBackItsJobsAtOnce() {
         JobRecord job = new JobStore(db, "a", Duration.ofMinutes(1), true).accept(request("mine"));
         assertThat(new JobStore(db, "a", Duration.ofMinutes(1), true).claimUnfinished()).extracting(j -> j.id).containsExactly(job.id);
