@@ -176,18 +176,28 @@ class ClusterIT {
         }
     }
 
+    /** A node whose routes have started. */
+    private ServiceProcess startedNode(String id, SoarSimulator soar, String db) throws Exception {
+        ServiceProcess p = node(id, soar.baseUrl(), db, Map.of());
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(p.log).contains("started in"));
+        return p;
+    }
+
+    /** Packages of 24 MB served at 1 MB/s, so that a node can be stopped mid-download. */
+    private static SoarSimulator slowSoar() throws Exception {
+        return new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(24L << 20).timing(100, 200).throttle(1L << 20).start(0);
+    }
+
     @Test
     void aNodeKilledMidDownloadHasItsJobsFinishedByTheOther() throws Exception {
         String db = freshDatabase();
-        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(24L << 20)
-                .timing(100, 200).throttle(1L << 20).start(0)) {
+        try (SoarSimulator soar = slowSoar()) {
             ServiceProcess a = node("a", soar.baseUrl(), db, Map.of());
             drop("big1.ids", "solo_L1_swa-pas-3d_20240201");
             drop("big2.ids", "solo_L1_swa-pas-3d_20240202");
             await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(outbox.resolve("big1.tar.gz.part"))
                     && Files.exists(outbox.resolve("big2.tar.gz.part")));
-            try (ServiceProcess b = node("b", soar.baseUrl(), db, Map.of())) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("started in"));
+            try (ServiceProcess b = startedNode("b", soar, db)) {
                 assertThat(rows(db, "SELECT owner_node FROM soar_job")).allSatisfy(r -> assertThat(r.get("owner_node")).isEqualTo("a"));
                 a.kill();
                 soar.throttle(0);
@@ -212,14 +222,12 @@ class ClusterIT {
     @Test
     void aNodeFrozenPastItsLeaseWritesNothingMoreOnceItWakes() throws Exception {
         String db = freshDatabase();
-        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(24L << 20)
-                .timing(100, 200).throttle(1L << 20).start(0)) {
+        try (SoarSimulator soar = slowSoar()) {
             ServiceProcess a = node("a", soar.baseUrl(), db, Map.of());
             drop("slow.ids", "solo_L1_swa-pas-3d_20240203");
             Path part = outbox.resolve("slow.tar.gz.part");
             await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(part) && Files.size(part) > (2L << 20));
-            try (ServiceProcess b = node("b", soar.baseUrl(), db, Map.of())) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("started in"));
+            try (ServiceProcess b = startedNode("b", soar, db)) {
                 a.freeze(true);
                 // b takes the job over once a's 5 s lease has run out, and resumes the download from the part
                 await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(b.log).contains("taken over by b"));
