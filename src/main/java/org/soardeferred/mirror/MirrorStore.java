@@ -1,6 +1,5 @@
 package org.soardeferred.mirror;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +13,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.soardeferred.store.Jdbc;
+
 /**
  * What each mirror has and where it stands, in the job store's database (its tables are created by the job
  * store's migrations): the files asked for, present or failed (soar_mirror_file, the mirror's index), each
@@ -24,10 +25,10 @@ public class MirrorStore {
     private static final String FILE_COLUMNS = "file_name, item_id, item_version, file_size, archived_on, data_type, filepath, "
             + "status, request_key, error";
 
-    private final org.soardeferred.store.Jdbc jdbc;
+    private final Jdbc jdbc;
 
     public MirrorStore(DataSource dataSource) {
-        this.jdbc = new org.soardeferred.store.Jdbc(dataSource, "Mirror index");
+        this.jdbc = new Jdbc(dataSource, "Mirror index");
     }
 
     /** All files before the watermark are present: a run lists from there. Null before the first delivery. */

@@ -15,7 +15,7 @@ public class PackageCheck {
 
     private enum State { HEADER, BODY, TRAILER, BETWEEN_MEMBERS }
 
-    private static final int BLOCK = 512;
+    private static final int BLOCK = TarHeader.BLOCK;
 
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();

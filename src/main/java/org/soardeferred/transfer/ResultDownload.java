@@ -151,7 +151,14 @@ public class ResultDownload {
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
         live.put(job.id, progress);
-        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), digest, progress::update);
+        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), digest, count -> {
+            // in a cluster, a node that was paused past its lease stops here, before writing these bytes, if another
+            // node has taken the job over meanwhile
+            if (!store.holdsLease(job)) {
+                throw new org.soardeferred.store.LeaseLostException(job, store.node());
+            }
+            progress.update(count);
+        });
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(RESULT_ID, r.id);
         exchange.setProperty(STARTED, System.nanoTime());
@@ -291,11 +298,6 @@ public class ResultDownload {
         }
 
         void update(long newCount) {
-            // in a cluster, a node that was paused past its lease stops here, before writing these bytes, if another
-            // node has taken the job over meanwhile
-            if (!store.holdsLease(job)) {
-                throw new org.soardeferred.store.LeaseLostException(job, store.node());
-            }
             metrics.downloaded(newCount - count);
             count = newCount;
             long now = System.nanoTime();

@@ -20,7 +20,6 @@ public final class ResultNames {
     private static final Pattern EXTENSION = Pattern.compile(
             "[^.](\\.[A-Za-z0-9]{1,8}(?:\\.(?:gz|bz2|xz|zst|z))?)$", Pattern.CASE_INSENSITIVE);
     private static final Map<String, String> BY_TYPE = Map.ofEntries(
-            Map.entry("application/x-votable+xml", ".vot.xml"),
             Map.entry("application/votable+xml", ".vot.xml"),
             Map.entry("text/xml", ".xml"),
             Map.entry("application/xml", ".xml"),

@@ -415,26 +415,22 @@ public class S3Outbox extends Outbox {
                 .ssekmsKeyId(kmsKey)).uploadId();
         try {
             long part = Math.max(copyPartSize, (size + MAX_PARTS - 1) / MAX_PARTS);
-            List<Future<CompletedPart>> copies = new ArrayList<>();
-            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(partsInFlight);
-            for (long first = 0; first < size; first += part) {
-                int number = copies.size() + 1;
-                String range = "bytes=" + first + "-" + (Math.min(size, first + part) - 1);
-                inFlight.acquireUninterruptibly();
-                copies.add(senders.submit(() -> {
-                    try {
-                        String etag = s3().uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket)
-                                .destinationKey(to).uploadId(uploadId).partNumber(number).copySourceRange(range))
-                                .copyPartResult().eTag();
-                        return CompletedPart.builder().partNumber(number).eTag(etag).build();
-                    } finally {
-                        inFlight.release();
-                    }
-                }));
-            }
+            // as the upload's parts: a new copy waits for the oldest once soar.s3.parts-in-flight are on their way
+            java.util.ArrayDeque<Future<CompletedPart>> copying = new java.util.ArrayDeque<>();
             List<CompletedPart> parts = new ArrayList<>();
-            for (Future<CompletedPart> copy : copies) {
-                parts.add(copied(copy, copies));
+            int number = 0;
+            for (long first = 0; first < size; first += part) {
+                if (copying.size() == partsInFlight) {
+                    parts.add(copied(copying));
+                }
+                int n = ++number;
+                String range = "bytes=" + first + "-" + (Math.min(size, first + part) - 1);
+                copying.add(senders.submit(() -> CompletedPart.builder().partNumber(n).eTag(s3().uploadPartCopy(b -> b
+                        .sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to).uploadId(uploadId)
+                        .partNumber(n).copySourceRange(range)).copyPartResult().eTag()).build()));
+            }
+            while (!copying.isEmpty()) {
+                parts.add(copied(copying));
             }
             s3().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
@@ -444,16 +440,16 @@ public class S3Outbox extends Outbox {
         LOG.debug("{}: copied {} to {} in parts", job, from, to);
     }
 
-    /** The part a server-side copy made; on a failure the other copies are cancelled and the failure thrown. */
-    private static CompletedPart copied(Future<CompletedPart> copy, List<Future<CompletedPart>> all) {
+    /** The part the oldest server-side copy made; on a failure the other copies are cancelled and the failure thrown. */
+    private static CompletedPart copied(java.util.ArrayDeque<Future<CompletedPart>> copying) {
         try {
-            return copy.get();
+            return copying.removeFirst().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            all.forEach(f -> f.cancel(true));
+            copying.forEach(f -> f.cancel(true));
             throw software.amazon.awssdk.core.exception.AbortedException.builder().message("the copy was interrupted").build();
         } catch (ExecutionException e) {
-            all.forEach(f -> f.cancel(true));
+            copying.forEach(f -> f.cancel(true));
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
