@@ -56,6 +56,7 @@ public class MirrorStore {
 
     /** Files asked for by one request: WANTED, under the request's idempotency key. */
     public void want(String mirror, List<MirrorFile> files, String requestKey) {
+        ensureRow(mirror);
         jdbc.inTransaction(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM soar_mirror_file WHERE mirror = ? AND file_name = ?");
                  PreparedStatement insert = c.prepareStatement("INSERT INTO soar_mirror_file (mirror, " + FILE_COLUMNS
@@ -96,44 +97,86 @@ public class MirrorStore {
         return out;
     }
 
-    /** Records what became of a file: PRESENT, or FAILED with the reason. */
-    public void mark(String mirror, MirrorFile f, MirrorFile.Status status, String error) {
-        f.status = status;
-        f.error = error;
-        jdbc.update("UPDATE soar_mirror_file SET status = ?, error = ?, updated_at = ? WHERE mirror = ? AND file_name = ?", ps -> {
-            ps.setString(1, status.name());
-            ps.setString(2, error == null || error.length() < 4000 ? error : error.substring(0, 3999));
-            ps.setTimestamp(3, Timestamp.from(Instant.now()));
-            ps.setString(4, mirror);
-            ps.setString(5, f.fileName);
+    /**
+     * Records what became of a job's files (a null reason: PRESENT; else FAILED with the reason) and moves the
+     * watermark as far as the files allow: up to the oldest file not yet present (so a failed night is listed again
+     * by the next run), or, when all are present, to the newest. It never moves past a missing file.
+     * <p>
+     * One transaction, holding the mirror's row: a reader never sees the files present under the old watermark,
+     * and two jobs of a mirror ending at once (on one node or two) settle one after the other, so the later one
+     * sees the earlier one's files.
+     *
+     * @return the watermark now
+     */
+    public String settle(String mirror, List<MirrorFile> files, Map<String, String> reasons) {
+        ensureRow(mirror);
+        String[] mark = new String[1];
+        jdbc.inTransaction(c -> {
+            Timestamp now = Timestamp.from(Instant.now());
+            try (PreparedStatement lock = c.prepareStatement("UPDATE soar_mirror SET updated_at = ? WHERE name = ?")) {
+                lock.setTimestamp(1, now);
+                lock.setString(2, mirror);
+                lock.executeUpdate();
+            }
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE soar_mirror_file SET status = ?, error = ?, updated_at = ? WHERE mirror = ? AND file_name = ?")) {
+                for (MirrorFile f : files) {
+                    String error = reasons.get(f.fileName);
+                    f.status = error == null ? MirrorFile.Status.PRESENT : MirrorFile.Status.FAILED;
+                    f.error = error;
+                    u.setString(1, f.status.name());
+                    u.setString(2, error == null || error.length() < 4000 ? error : error.substring(0, 3999));
+                    u.setTimestamp(3, now);
+                    u.setString(4, mirror);
+                    u.setString(5, f.fileName);
+                    u.addBatch();
+                }
+                u.executeBatch();
+            }
+            mark[0] = firstOf(c, "SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
+            if (mark[0] == null) {
+                mark[0] = firstOf(c, "SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
+            }
+            try (PreparedStatement w = c.prepareStatement("UPDATE soar_mirror SET watermark = ? WHERE name = ?")) {
+                w.setString(1, mark[0]);
+                w.setString(2, mirror);
+                w.executeUpdate();
+            }
         });
+        return mark[0];
     }
 
     /**
-     * Moves the watermark as far as the files allow: up to the oldest file not yet present (so a failed night is
-     * listed again by the next run), or, when all are present, to the newest. It never moves past a missing file.
+     * Makes sure the mirror has its row in soar_mirror (watermark null until its first files settle), which
+     * {@link #settle} locks. Two nodes may insert it at once: the one that loses finds it there.
      */
-    public String advance(String mirror) {
-        String missing = jdbc.one("SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
-        String mark = missing != null ? missing : jdbc.one("SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
-        if (mark != null) {
-            jdbc.inTransaction(c -> {
-                try (PreparedStatement u = c.prepareStatement("UPDATE soar_mirror SET watermark = ?, updated_at = ? WHERE name = ?")) {
-                    u.setString(1, mark);
-                    u.setTimestamp(2, Timestamp.from(Instant.now()));
-                    u.setString(3, mirror);
-                    if (u.executeUpdate() == 0) {
-                        try (PreparedStatement i = c.prepareStatement("INSERT INTO soar_mirror (name, watermark, updated_at) VALUES (?,?,?)")) {
-                            i.setString(1, mirror);
-                            i.setString(2, mark);
-                            i.setTimestamp(3, Timestamp.from(Instant.now()));
-                            i.executeUpdate();
-                        }
-                    }
-                }
-            });
+    private void ensureRow(String mirror) {
+        if (watermarkRowExists(mirror)) {
+            return;
         }
-        return mark;
+        try {
+            jdbc.update("INSERT INTO soar_mirror (name, updated_at) VALUES (?,?)", ps -> {
+                ps.setString(1, mirror);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            });
+        } catch (IllegalStateException e) {
+            if (!watermarkRowExists(mirror)) {
+                throw e;
+            }
+        }
+    }
+
+    private boolean watermarkRowExists(String mirror) {
+        return jdbc.one("SELECT name FROM soar_mirror WHERE name = ?", mirror) != null;
+    }
+
+    private static String firstOf(java.sql.Connection c, String sql, String mirror) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, mirror);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** How many files of a mirror have each status. */

@@ -194,13 +194,8 @@ public class Mirrors {
             } else {
                 files.forEach(f -> outcome.put(f.fileName, null));
             }
-            int present = 0;
-            for (MirrorFile f : files) {
-                String error = outcome.get(f.fileName);
-                index.mark(mirror, f, error == null ? MirrorFile.Status.PRESENT : MirrorFile.Status.FAILED, error);
-                present += error == null ? 1 : 0;
-            }
-            String watermark = index.advance(mirror);
+            String watermark = index.settle(mirror, files, outcome);
+            long present = files.stream().filter(f -> f.status == MirrorFile.Status.PRESENT).count();
             if (present == files.size()) {
                 LOG.info("Mirror {}: {} file(s) of {} present; watermark {}", mirror, present, job.name, watermark);
             } else {
