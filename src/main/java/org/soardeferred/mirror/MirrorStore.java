@@ -1,5 +1,6 @@
 package org.soardeferred.mirror;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -170,7 +171,7 @@ public class MirrorStore {
         return jdbc.one("SELECT name FROM soar_mirror WHERE name = ?", mirror) != null;
     }
 
-    private static String firstOf(java.sql.Connection c, String sql, String mirror) throws SQLException {
+    private static String firstOf(Connection c, String sql, String mirror) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, mirror);
             try (ResultSet rs = ps.executeQuery()) {
