@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.soardeferred.simulator.ArchivedFile;
 import org.soardeferred.simulator.SoarSimulator;
@@ -29,23 +28,14 @@ import org.soardeferred.simulator.SoarSimulator;
  */
 class ClusterIT {
 
-    static LocalPostgres postgres;
+    @RegisterExtension
+    static final LocalPostgres postgres = new LocalPostgres();
     static int database;
 
     @TempDir
     Path root;
     Path inbox;
     Path outbox;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = new LocalPostgres();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     /** A fresh database per test, on the shared server. */
     private String freshDatabase() throws Exception {

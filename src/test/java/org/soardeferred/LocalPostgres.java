@@ -11,21 +11,29 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /**
  * A private PostgreSQL server for a test: initdb into a temporary folder, started on a free port of 127.0.0.1,
  * removed afterwards. Uses the server binaries of the machine (Debian's postgresql package; `bash .ci/run`
  * installs it). PostgreSQL refuses to run as root, so as root it runs as the postgres user. When the binaries
  * are missing this fails loudly: a test that needs PostgreSQL never skips silently.
+ * <p>
+ * A JUnit extension: {@code @RegisterExtension static final LocalPostgres postgres = new LocalPostgres();} starts
+ * the server before the class's first test and removes it after its last.
  */
-final class LocalPostgres implements AutoCloseable {
+final class LocalPostgres implements BeforeAllCallback, AfterAllCallback {
 
-    final String jdbcUrl;
+    String jdbcUrl;
     final String user = "soar";
-    private final Path dir;
-    private final Path bin;
-    private final boolean asPostgres;
+    private Path dir;
+    private Path bin;
+    private boolean asPostgres;
 
-    LocalPostgres() throws IOException, InterruptedException {
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException, InterruptedException {
         bin = findBin();
         asPostgres = "root".equals(System.getProperty("user.name"));
         dir = Files.createTempDirectory("soar-pg-");
@@ -78,7 +86,7 @@ final class LocalPostgres implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterAll(ExtensionContext context) throws Exception {
         try {
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop"),
                     asPostgres);

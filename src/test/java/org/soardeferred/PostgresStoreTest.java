@@ -10,28 +10,18 @@ import java.sql.ResultSet;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.soardeferred.simulator.SoarSimulator;
 
 /** The job store on a real PostgreSQL server (SOAR_DB_URL), the multi-node store. */
 class PostgresStoreTest {
 
-    static LocalPostgres postgres;
+    @RegisterExtension
+    static final LocalPostgres postgres = new LocalPostgres();
     @TempDir
     Path root;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = new LocalPostgres();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @Test
     void theJobStoreOnPostgresqlKeepsJobsAcrossARestartWithoutResubmitting() throws Exception {
