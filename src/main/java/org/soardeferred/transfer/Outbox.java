@@ -3,14 +3,18 @@ package org.soardeferred.transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.camel.Exchange;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.ResultRecord;
 import org.slf4j.Logger;
@@ -40,11 +44,6 @@ public class Outbox {
     /** Where NAME is (or would be) stored, for people: a path, or an s3:// URL. */
     public String location(String name) {
         return resolve(name).toString();
-    }
-
-    /** "file" for the folder; a target that is not written by the route's file endpoint says what it is. */
-    public String kind() {
-        return "file";
     }
 
     public Path folder() {
@@ -129,7 +128,24 @@ public class Outbox {
 
     /** The server sent the whole package although part of it was stored: the stored part is dropped. */
     public void restart(JobRecord job, ResultRecord r) throws IOException {
-        // the file endpoint overrides the part (fileExist=Override)
+        // write() starts the part over (the download is not a resume)
+    }
+
+    /**
+     * Called by the fetch route: streams the download (the body, a {@link TransferStream}) into NAME.tar.gz.part,
+     * after the bytes stored before when the download resumes (a 206), from the start otherwise. The bytes are
+     * written from the digest's own buffer and forced to the disk before the part can be published.
+     */
+    public void write(Exchange exchange) throws IOException {
+        ResultRecord r = exchange.getProperty(ResultDownload.RESULT, ResultRecord.class);
+        boolean resumed = exchange.getProperty(ResultDownload.RESUMED, false, Boolean.class);
+        TransferStream stream = exchange.getMessage().getBody(TransferStream.class);
+        Files.createDirectories(folder);
+        try (FileChannel part = FileChannel.open(part(r), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            stream.transferTo(Channels.newOutputStream(part));
+            part.force(true);
+        }
     }
 
     /**

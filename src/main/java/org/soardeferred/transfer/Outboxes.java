@@ -71,7 +71,7 @@ public class Outboxes {
 
     public void write(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(ResultDownload.JOB, JobRecord.class);
-        ((S3Outbox) of(job)).write(exchange);
+        of(job).write(exchange);
     }
 
 }

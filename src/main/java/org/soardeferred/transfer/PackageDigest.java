@@ -14,9 +14,11 @@ import java.util.concurrent.Executors;
  * What is computed over a package's bytes in their single pass: the count, the sha256 and the streaming
  * gzip/tar check. Carried from one attempt to the next when a download resumes in the same process.
  * <p>
- * The sha256 and the check run on another core than the download: bytes are copied into 1 MiB chunks that a
- * worker digests in order while the downloading thread goes on reading and writing. At most {@value #CHUNKS}
- * chunks are in flight per package (the download waits when the digest falls behind), so memory stays bounded.
+ * The sha256 and the check run on another core than the download: bytes go into 1 MiB chunks that a worker
+ * digests in order while the downloading thread goes on reading and writing. A download can read straight into
+ * the chunk being filled ({@link #chunk()}, {@link #filled(int)}), so its bytes are not copied for the digest;
+ * other bytes are copied in ({@link #update}). At most {@value #CHUNKS} chunks are in flight per package (the
+ * download waits when the digest falls behind), so memory stays bounded.
  */
 public final class PackageDigest {
 
@@ -37,6 +39,31 @@ public final class PackageDigest {
     /** The last chunk handed to the worker: chunks are digested one after the other, in order. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private long count;
+
+    /**
+     * The chunk being filled, to read bytes into from {@link #position()} on; {@link #filled(int)} then says how
+     * many were read. Its bytes stay as they are until the next call of this method.
+     */
+    public byte[] chunk() {
+        if (filling == null) {
+            filling = freeChunk();
+        }
+        return filling;
+    }
+
+    /** Where the next bytes go in {@link #chunk()}. */
+    public int position() {
+        return filled;
+    }
+
+    /** {@code length} bytes were read into {@link #chunk()} at {@link #position()}: they are digested. */
+    public void filled(int length) {
+        count += length;
+        filled += length;
+        if (filled == CHUNK) {
+            handOff();
+        }
+    }
 
     public void update(byte[] buffer, int offset, int length) {
         count += length;

@@ -39,6 +39,8 @@ public class ResultDownload {
     public static final String RESULT = "result";
     public static final String JOB = "job";
     static final String RESUME_FROM = "resumeFrom";
+    /** True when the server continues the stored bytes (206): the target appends to them. */
+    static final String RESUMED = "resumed";
     static final String TRANSFER = "transfer";
     static final String EXPECTED = "expectedBytes";
     static final String STARTED = "transferStarted";
@@ -101,7 +103,7 @@ public class ResultDownload {
     /**
      * After the GET: 206 continues the stored part (the digest carried from the attempt that was cut short, or
      * primed with the stored bytes), 200 starts it over; anything else is an error. Sets the property fileExist
-     * (Append or Override) for the file endpoint, and target (the outbox's kind) for the route's choice.
+     * resumed: whether the target appends to the stored bytes or starts over.
      */
     public void open(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
@@ -111,7 +113,7 @@ public class ResultDownload {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
         PackageDigest digest;
-        String mode;
+        boolean resumed;
         if (status == 206 || status == 416 && r.size != null && resumeFrom == r.size) {
             if (status == 206) {
                 long start = rangeStart(exchange.getMessage().getHeader("Content-Range", String.class));
@@ -125,7 +127,7 @@ public class ResultDownload {
                 contentLength = 0L;
             }
             digest = carriedOver(exchange, job, r, resumeFrom);
-            mode = "Append";
+            resumed = true;
         } else if (status == 200) {
             if (resumeFrom > 0) {
                 LOG.info("{}: the server ignored the Range request; downloading {} from the start", job, r.file);
@@ -136,7 +138,7 @@ public class ResultDownload {
             exchange.setProperty(RESUME_FROM, 0L);
             digest = new PackageDigest();
             exchange.setProperty(VERIFIED_FROM_START, true);
-            mode = "Override";
+            resumed = false;
         } else {
             String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
             throw SoarReplies.failure(status, r.href, body);
@@ -165,12 +167,7 @@ public class ResultDownload {
         exchange.setProperty(CPU_STARTED, OS.getProcessCpuTime());
         exchange.getMessage().setBody(stream);
         exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
-        exchange.getMessage().setHeader(Exchange.FILE_NAME, r.file + Outbox.PART_SUFFIX);
-        exchange.setProperty("fileExist", mode);
-        exchange.setProperty("target", outbox.kind());
-        if (outbox.folder() != null) {
-            exchange.setProperty("targetFolder", outbox.folder().toString());
-        }
+        exchange.setProperty(RESUMED, resumed);
     }
 
     /**

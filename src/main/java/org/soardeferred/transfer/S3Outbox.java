@@ -114,11 +114,6 @@ public class S3Outbox extends Outbox {
         return "s3://" + bucket + "/" + key(name);
     }
 
-    @Override
-    public String kind() {
-        return "s3";
-    }
-
     String key(String name) {
         return prefix + name;
     }
@@ -251,7 +246,8 @@ public class S3Outbox extends Outbox {
         }
     }
 
-    /** Called by the fetch route in place of the file endpoint: streams the body into the upload, part by part. */
+    /** Called by the fetch route: streams the body into the upload, part by part. */
+    @Override
     public void write(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(ResultDownload.JOB, JobRecord.class);
         ResultRecord r = exchange.getProperty(ResultDownload.RESULT, ResultRecord.class);

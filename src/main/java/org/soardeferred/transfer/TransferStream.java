@@ -3,12 +3,14 @@ package org.soardeferred.transfer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.function.LongConsumer;
 
 /**
  * Wraps a download as it streams to its target: every byte read goes through the package digest (count,
- * sha256 and package check in the same single pass), and progress is reported. Nothing is buffered beyond the
- * caller's read buffer.
+ * sha256 and package check in the same single pass), and progress is reported before the bytes go on (the
+ * progress callback may stop the download by throwing). Nothing is buffered beyond the caller's read buffer;
+ * {@link #transferTo} reads into the digest's own chunk and writes from there, with no copy for the digest.
  */
 public class TransferStream extends FilterInputStream {
 
@@ -42,6 +44,26 @@ public class TransferStream extends FilterInputStream {
             progress.accept(count());
         }
         return n;
+    }
+
+    /** Streams the rest of the download to {@code out}: read into the digest's chunk, reported, then written from it. */
+    @Override
+    public long transferTo(OutputStream out) throws IOException {
+        long transferred = 0;
+        while (true) {
+            byte[] chunk = digest.chunk();
+            int at = digest.position();
+            int n = in.read(chunk, at, chunk.length - at);
+            if (n < 0) {
+                return transferred;
+            }
+            if (n > 0) {
+                digest.filled(n);
+                progress.accept(count());
+                out.write(chunk, at, n);
+                transferred += n;
+            }
+        }
     }
 
     @Override
