@@ -134,7 +134,7 @@ public class Outbox {
     /**
      * Called by the fetch route: streams the download (the body, a {@link TransferStream}) into NAME.tar.gz.part,
      * after the bytes stored before when the download resumes (a 206), from the start otherwise. The bytes are
-     * written from the digest's own buffer and forced to the disk before the part can be published.
+     * written from the digest's own buffer.
      */
     public void write(Exchange exchange) throws IOException {
         ResultRecord r = exchange.getProperty(ResultDownload.RESULT, ResultRecord.class);
@@ -144,7 +144,6 @@ public class Outbox {
         try (FileChannel part = FileChannel.open(part(r), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             stream.transferTo(Channels.newOutputStream(part));
-            part.force(true);
         }
     }
 
