@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The steps around streaming one {@code uws:result} to the outbox, called by the fetch routes:
  * {@link #prepare} decides the files and asks for {@code Range: bytes=N-} when a partial file is on disk;
- * {@link #open} checks the answer and wraps the body so bytes and sha256 are counted while the file endpoint
- * writes {@code NAME.tar.gz.part}; {@link #complete} verifies the byte count against {@code Content-Length} and
+ * {@link #open} checks the answer and wraps the body so bytes and sha256 are counted while the outbox writes
+ * {@code NAME.tar.gz.part} (or the parts of an S3 upload); {@link #complete} verifies the byte count against {@code Content-Length} and
  * the UWS {@code size}, then renames the part to its final name. A package that fails verification never
  * appears under its final name.
  */
