@@ -123,6 +123,8 @@ public class JobStore {
      * lease. A node paused (or cut off from the store) past that may have lost them to another node.
      */
     private volatile long leasesSureUntil;
+    /** The unfinished jobs this node held at its last renewal. */
+    private volatile java.util.Set<String> leasedAtRenewal = java.util.Set.of();
     private final List<java.util.function.Consumer<JobRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public JobStore(DataSource dataSource) {
@@ -374,21 +376,28 @@ public class JobStore {
             ps.setTimestamp(1, leaseEnd());
             ps.setString(2, node);
         });
+        // a job another node took over while this one was paused is not renewed, and not in this set
+        java.util.Set<String> leased = new java.util.HashSet<>();
+        jdbc.query("SELECT id FROM soar_job WHERE owner_node=? AND status IN ('ACCEPTED','SUBMITTED','FETCHING')",
+                rs -> leased.add(rs.getString(1)), node);
+        leasedAtRenewal = leased;
         leasesSureUntil = started + lease.toNanos() / 5 * 4;
         return renewed;
     }
 
     /**
      * Whether this node may go on writing for the job (a download appending to its package calls this at every
-     * read): always outside a cluster, and while the last renewal is recent; past that (the node was paused or cut
-     * off from the store for most of a lease) only once a renewal has confirmed the lease is still its own.
+     * read): always outside a cluster, and while the last renewal is recent and renewed this job; otherwise (the
+     * node was paused or cut off from the store for most of a lease, or the job is new to it) only once a renewal
+     * has confirmed the lease is still its own. A renewal by the lease timer that runs first when a paused node
+     * wakes does not vouch for a job another node took over meanwhile: it no longer renews that job.
      */
     public boolean holdsLease(JobRecord job) {
-        if (!cluster || leasesSure()) {
+        if (!cluster || leasesSure() && leasedAtRenewal.contains(job.id)) {
             return true;
         }
         renewLeases();
-        return node.equals(owner(job.id));
+        return leasedAtRenewal.contains(job.id);
     }
 
     /** This node's last renewal is recent enough that its leases are surely still its own. */

@@ -70,6 +70,20 @@ class JobStoreLeaseTest {
         assertThat(a.leasesSure()).isFalse();
         assertThat(a.holdsLease(job)).isFalse();
         assertThat(b.holdsLease(job)).isTrue();
+    }
+
+    @Test
+    void aRenewalByTheTimerWhenAPausedNodeWakesDoesNotVouchForAJobTakenOverMeanwhile() {
+        JobStore a = new JobStore(db, "a", Duration.ofMillis(300), true);
+        JobRecord job = a.accept(request("download"));
+        assertThat(a.holdsLease(job)).isTrue();
+
+        JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.takeOver().isEmpty());
+        // a wakes, and its lease timer runs before its download's next read
+        a.renewLeases();
+        assertThat(a.leasesSure()).isTrue();
+        assertThat(a.holdsLease(job)).isFalse();
         assertThat(new JobStore(db, "a", Duration.ofMinutes(1), false).holdsLease(job)).as("outside a cluster: always").isTrue();
     }
 
