@@ -134,10 +134,9 @@ public class MirrorStore {
                 }
                 u.executeBatch();
             }
-            mark[0] = firstOf(c, "SELECT MIN(archived_on) FROM soar_mirror_file WHERE mirror = ? AND status <> 'PRESENT'", mirror);
-            if (mark[0] == null) {
-                mark[0] = firstOf(c, "SELECT MAX(archived_on) FROM soar_mirror_file WHERE mirror = ?", mirror);
-            }
+            // the oldest file not yet present, or else the newest
+            mark[0] = firstOf(c, "SELECT COALESCE(MIN(CASE WHEN status <> 'PRESENT' THEN archived_on END), MAX(archived_on)) "
+                    + "FROM soar_mirror_file WHERE mirror = ?", mirror);
             try (PreparedStatement w = c.prepareStatement("UPDATE soar_mirror SET watermark = ? WHERE name = ?")) {
                 w.setString(1, mark[0]);
                 w.setString(2, mirror);
