@@ -96,6 +96,7 @@ public class SoarSimulator implements AutoCloseable {
     private volatile String syncReply;
 
     private HttpServer server;
+    private volatile SendfileResults sendfile;
     private ExecutorService packageMaker;
     private ExecutorService requestThreads;
     private Path packageDir;
@@ -133,6 +134,22 @@ public class SoarSimulator implements AutoCloseable {
     /** Declare UWS 1.1 and honour WAIT/PHASE blocking polls. */
     public SoarSimulator uws11(boolean on) {
         this.uws11 = on;
+        return this;
+    }
+
+    /**
+     * Serve packages from a second listener by {@code sendfile}, as a static file server would, so the simulator's
+     * CPU hardly competes with the client's on a loopback benchmark ({@link SendfileResults}). Result hrefs then
+     * point at that listener; download faults (drops, pacing, truncation, ignored ranges, injected failures) apply
+     * to the simulator's own listener only.
+     */
+    public synchronized SoarSimulator sendfileResults(boolean on) {
+        if (on && sendfile == null) {
+            sendfile = new SendfileResults(this::result);
+        } else if (!on && sendfile != null) {
+            sendfile.close();
+            sendfile = null;
+        }
         return this;
     }
 
@@ -346,6 +363,7 @@ public class SoarSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        sendfileResults(false);
         if (server != null) {
             server.stop(0);
             requestThreads.shutdownNow();
@@ -565,7 +583,7 @@ public class SoarSimulator implements AutoCloseable {
             ex.getResponseHeaders().add("Location", baseUrl() + "/tap/async");
             send(ex, 303, "text/plain", "");
         } else if (parts.length == 3 && parts[1].equals("results") && ex.getRequestMethod().equals("GET")) {
-            Path file = phase(job) == Phase.COMPLETED ? job.packages.join().get(parts[2]) : null;
+            Path file = resultFile(job, parts[2]);
             if (file == null) {
                 send(ex, 404, "text/plain", "No result " + parts[2]);
                 return;
@@ -574,6 +592,36 @@ public class SoarSimulator implements AutoCloseable {
         } else {
             send(ex, 404, "text/plain", "Not found");
         }
+    }
+
+    /** A completed job's package by its result id; null before the job completes or for another id. */
+    private Path resultFile(SimJob job, String resultId) {
+        return phase(job) == Phase.COMPLETED ? job.packages.join().get(resultId) : null;
+    }
+
+    /** A request for a result on the sendfile listener, checked as {@link #async} checks it. */
+    private SendfileResults.Answer result(String method, String rawPath, String cookie) {
+        String path = rawPath.startsWith(CONTEXT) ? rawPath.substring(CONTEXT.length()) : rawPath;
+        int query = path.indexOf('?');
+        seen.add(new SeenRequest(method, query < 0 ? path : path.substring(0, query),
+                query < 0 ? null : path.substring(query + 1), cookie, null));
+        String[] parts = (query < 0 ? path : path.substring(0, query)).split("/");
+        // "", "tap", "async", job, "results", id
+        if (parts.length != 6 || !parts[1].equals("tap") || !parts[2].equals("async") || !parts[4].equals("results")) {
+            return SendfileResults.Answer.of(404);
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return SendfileResults.Answer.of(405);
+        }
+        SimJob job = jobs.get(parts[3]);
+        if (job == null) {
+            return SendfileResults.Answer.of(404);
+        }
+        if (requireSessionForJobs && sessionOf(cookie == null ? List.of() : List.of(cookie)).isEmpty()) {
+            return SendfileResults.Answer.of(401);
+        }
+        Path file = resultFile(job, parts[5]);
+        return file == null ? SendfileResults.Answer.of(404) : new SendfileResults.Answer(200, file, parts[5] + ".tar.gz");
     }
 
     private Phase waitForChange(SimJob job, Phase current, Map<String, String> p) {
@@ -650,7 +698,9 @@ public class SoarSimulator implements AutoCloseable {
 
     private String jobXml(SimJob job, Phase phase) {
         String jobUrl = baseUrl() + "/tap/async/" + job.id;
-        String resultBase = resultHost == null ? jobUrl : jobUrl.replace("127.0.0.1", resultHost);
+        SendfileResults files = sendfile;
+        String resultBase = files != null ? "http://127.0.0.1:" + files.port() + CONTEXT + "/tap/async/" + job.id
+                : resultHost == null ? jobUrl : jobUrl.replace("127.0.0.1", resultHost);
         StringBuilder x = new StringBuilder();
         x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         x.append("<uws:job  xmlns:uws=\"http://www.ivoa.net/xml/UWS/v1.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" ")
@@ -773,7 +823,10 @@ public class SoarSimulator implements AutoCloseable {
     }
 
     private java.util.Optional<String> sessionOf(HttpExchange ex) {
-        List<String> headers = ex.getRequestHeaders().getOrDefault("Cookie", List.of());
+        return sessionOf(ex.getRequestHeaders().getOrDefault("Cookie", List.of()));
+    }
+
+    private java.util.Optional<String> sessionOf(List<String> headers) {
         for (String header : headers) {
             for (String cookie : header.split(";")) {
                 String c = cookie.strip();
@@ -821,7 +874,8 @@ public class SoarSimulator implements AutoCloseable {
 
     /**
      * Runs the simulator on its own (benchmarks, trying things out): {@code --port N} (0: a free one),
-     * {@code --user U --password P}, {@code --item-bytes B}, {@code --queued MS --executing MS}, {@code --uws11}.
+     * {@code --user U --password P}, {@code --item-bytes B}, {@code --queued MS --executing MS}, {@code --uws11},
+     * {@code --sendfile} (packages served by sendfile from a second listener: {@link #sendfileResults}).
      * Prints {@code READY <base URL>} once listening; stops on Ctrl-C or SIGTERM.
      */
     public static void main(String[] args) throws InterruptedException {
@@ -840,6 +894,7 @@ public class SoarSimulator implements AutoCloseable {
                 case "--queued" -> queued = Long.parseLong(args[++i]);
                 case "--executing" -> executing = Long.parseLong(args[++i]);
                 case "--uws11" -> s.uws11(true);
+                case "--sendfile" -> s.sendfileResults(true);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
