@@ -149,7 +149,8 @@ final class SendfileResults implements AutoCloseable {
             int status = 200;
             String headers = "Content-Type: application/x-gzip\r\nAccept-Ranges: bytes\r\n"
                     + "Content-Disposition: attachment; filename=\"" + found.name() + "\"\r\n";
-            if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+            // a Range other than bytes=N- is ignored (the whole package, 200), as the simulator's own listener does
+            if (range != null && range.matches("bytes=\\d{1,18}-")) {
                 from = Long.parseLong(range.substring(6, range.length() - 1));
                 if (from >= size) {
                     write(client, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + size

@@ -68,6 +68,9 @@ class SimulatorSendfileTest {
         assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(whole.body(), 1000, whole.body().length));
 
         assertThat(download(href, cookie, "bytes=" + whole.body().length + "-").statusCode()).isEqualTo(416);
+        HttpResponse<byte[]> unusable = download(href, cookie, "bytes=x-");
+        assertThat(unusable.statusCode()).as("a Range it cannot use is ignored").isEqualTo(200);
+        assertThat(unusable.body()).isEqualTo(whole.body());
     }
 
     @Test
