@@ -180,30 +180,48 @@ public class Mirrors {
 
     /**
      * A job ended: the files it was to bring become PRESENT (unpacked first when the mirror extracts) or FAILED,
-     * and each mirror concerned moves its watermark. Jobs that are no mirror's do nothing here.
+     * and each mirror concerned moves its watermark. Jobs that are no mirror's do nothing here. This is the
+     * mirror's bookkeeping, not the job's: when the index cannot be written (the database gone for a moment), the
+     * job keeps its outcome and its package, and the files stay WANTED by a job no longer running, which the
+     * mirror's next run lists and asks for again.
      */
     public void finished(JobRecord job) {
-        Map<String, List<MirrorFile>> wanted = index.wantedBy(job.idempotencyKey);
+        Map<String, List<MirrorFile>> wanted;
+        try {
+            wanted = index.wantedBy(job.idempotencyKey);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot look up the mirror files of {} ({}); a mirror's next run lists them again", job.name, e.toString());
+            return;
+        }
         wanted.forEach((mirror, files) -> {
-            MirrorDefinition d = definitions.get(mirror);
-            Map<String, String> outcome = new LinkedHashMap<>();
-            if (job.status != JobStatus.DELIVERED) {
-                files.forEach(f -> outcome.put(f.fileName, "job " + job.id + " failed: " + job.error));
-            } else if (d != null && d.extract()) {
-                outcome.putAll(unpack(d, job, files));
-            } else {
-                files.forEach(f -> outcome.put(f.fileName, null));
-            }
-            String watermark = index.settle(mirror, files, outcome);
-            long present = files.stream().filter(f -> f.status == MirrorFile.Status.PRESENT).count();
-            if (present == files.size()) {
-                LOG.info("Mirror {}: {} file(s) of {} present; watermark {}", mirror, present, job.name, watermark);
-            } else {
-                LOG.warn("Mirror {}: {} of {} file(s) of {} present, the others are listed again by the next run "
-                        + "(watermark {}): {}", mirror, present, files.size(), job.name, watermark,
-                        outcome.values().stream().filter(java.util.Objects::nonNull).findFirst().orElse(""));
+            try {
+                settle(mirror, job, files);
+            } catch (RuntimeException e) {
+                LOG.warn("Mirror {}: cannot record the {} file(s) of {} ({}); the next run lists them again",
+                        mirror, files.size(), job.name, e.toString());
             }
         });
+    }
+
+    private void settle(String mirror, JobRecord job, List<MirrorFile> files) {
+        MirrorDefinition d = definitions.get(mirror);
+        Map<String, String> outcome = new LinkedHashMap<>();
+        if (job.status != JobStatus.DELIVERED) {
+            files.forEach(f -> outcome.put(f.fileName, "job " + job.id + " failed: " + job.error));
+        } else if (d != null && d.extract()) {
+            outcome.putAll(unpack(d, job, files));
+        } else {
+            files.forEach(f -> outcome.put(f.fileName, null));
+        }
+        String watermark = index.settle(mirror, files, outcome);
+        long present = files.stream().filter(f -> f.status == MirrorFile.Status.PRESENT).count();
+        if (present == files.size()) {
+            LOG.info("Mirror {}: {} file(s) of {} present; watermark {}", mirror, present, job.name, watermark);
+        } else {
+            LOG.warn("Mirror {}: {} of {} file(s) of {} present, the others are listed again by the next run "
+                    + "(watermark {}): {}", mirror, present, files.size(), job.name, watermark,
+                    outcome.values().stream().filter(java.util.Objects::nonNull).findFirst().orElse(""));
+        }
     }
 
     private Map<String, String> unpack(MirrorDefinition d, JobRecord job, List<MirrorFile> files) {
