@@ -57,15 +57,28 @@ public class Followers {
         }
     }
 
-    /** The job is finished: each follower gets its own package names and manifest, and its query file moves on. */
+    /**
+     * The job is finished: each follower gets its own package names and manifest, and its query file moves on.
+     * A follower that cannot be served (a full disk for its copy) fails alone: to .error/ with the reason; the job
+     * that serves it, and the other followers, keep their outcome.
+     */
     public synchronized void finish(JobRecord job) {
         for (String[] f : store.followers(job.id)) {
             String name = f[0];
             String queryFile = f[1];
-            if (job.status == JobStatus.DELIVERED) {
-                outboxes.of(job).serveFollower(job, name);
+            try {
+                if (job.status == JobStatus.DELIVERED) {
+                    outboxes.of(job).serveFollower(job, name);
+                }
+                queryFiles.finishFollower(job, queryFile);
+            } catch (RuntimeException e) {
+                LOG.warn("{} could not be served from {}: {}", name, job, e.getMessage());
+                try {
+                    queryFiles.rejectFollower(job, queryFile, "it could not be served from job " + job.id + ": " + e.getMessage());
+                } catch (RuntimeException again) {
+                    LOG.warn("Cannot move the query file {} out of .work/: {}", queryFile, again.getMessage());
+                }
             }
-            queryFiles.finishFollower(job, queryFile);
             store.removeFollower(job.id, queryFile);
         }
     }

@@ -77,26 +77,30 @@ public class QueryFiles {
         if (job.queryFile == null || !job.queryFile.startsWith(WORK + "/")) {
             return;
         }
-        job.queryFile = leaveWork(job, job.queryFile);
+        job.queryFile = leaveWork(job, job.queryFile, job.status == JobStatus.DELIVERED, job.error);
         store.update(job);
     }
 
     /** A follower's query file goes where its job's went. */
     public void finishFollower(JobRecord job, String queryFile) {
-        leaveWork(job, queryFile);
+        leaveWork(job, queryFile, job.status == JobStatus.DELIVERED, job.error);
     }
 
-    private String leaveWork(JobRecord job, String queryFile) {
+    /** A follower that could not be served goes to .error/, with the reason beside it, whatever its job's outcome. */
+    public void rejectFollower(JobRecord job, String queryFile, String reason) {
+        leaveWork(job, queryFile, false, reason);
+    }
+
+    private String leaveWork(JobRecord job, String queryFile, boolean ok, String reason) {
         Path from = inbox.resolve(queryFile);
         String original = from.getFileName().toString().replaceFirst("^" + job.id + "-(f\\d+-)?", "");
-        boolean ok = job.status == JobStatus.DELIVERED;
         String target = reserve(ok ? DONE : ERROR, original);
         try {
             if (Files.exists(from)) {
                 Files.move(from, inbox.resolve(target), StandardCopyOption.ATOMIC_MOVE);
             }
             if (!ok) {
-                writeReason(target, original, job.error);
+                writeReason(target, original, reason);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move the query file " + from + " to " + target, e);

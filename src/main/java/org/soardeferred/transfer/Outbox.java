@@ -190,6 +190,7 @@ public class Outbox {
     /**
      * Serves a later query file for the same request from a delivered job: its packages under the follower's
      * name (hard links to the same bytes where the file system allows, copies otherwise) and its own manifest.
+     * A follower that cannot be served whole keeps none of its packages.
      */
     public synchronized void serveFollower(JobRecord job, String name) {
         String base = freeBase(name, job);
@@ -201,22 +202,44 @@ public class Outbox {
                 String extension = r.file.startsWith(stem) ? r.file.substring(stem.length()) : PACKAGE_SUFFIX;
                 files.put(r, serve(r.file, stem(packageName(base, r, job.results.size())) + extension));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot serve " + name + " from " + job, e);
+            Map<String, Object> m = manifest(job, name, files::get);
+            m.put("servedFrom", job.outputName + ".json");
+            write(base, m);
+        } catch (IOException | RuntimeException e) {
+            files.forEach((r, served) -> {
+                if (!served.equals(r.file)) {
+                    try {
+                        Files.deleteIfExists(resolve(served));
+                    } catch (IOException again) {
+                        LOG.warn("{}: cannot delete {}: {}", job, served, again.getMessage());
+                    }
+                }
+            });
+            throw e instanceof RuntimeException failure ? failure : new UncheckedIOException(
+                    "Cannot serve " + name + " from " + job + ": " + e.getMessage(), (IOException) e);
         }
-        Map<String, Object> m = manifest(job, name, files::get);
-        m.put("servedFrom", job.outputName + ".json");
-        write(base, m);
     }
 
     /** Serves a delivered package under a follower's name; returns the name the follower's manifest lists. */
     protected String serve(String original, String copy) throws IOException {
         try {
-            Files.createLink(resolve(copy), resolve(original));
+            link(resolve(copy), resolve(original));
         } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(resolve(original), resolve(copy));
+            // a copy is made under another name and renamed once whole: never half-written under its final name
+            Path partial = resolve("." + copy + ".copying");
+            try {
+                Files.copy(resolve(original), partial, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, resolve(copy), StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
         }
         return copy;
+    }
+
+    /** A hard link to a delivered package (file systems without hard links: a copy instead). */
+    protected void link(Path link, Path existing) throws IOException {
+        Files.createLink(link, existing);
     }
 
     /** A package name without its .tar.gz. */
