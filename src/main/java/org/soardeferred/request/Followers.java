@@ -72,14 +72,19 @@ public class Followers {
                 }
                 queryFiles.finishFollower(job, queryFile);
             } catch (RuntimeException e) {
-                LOG.warn("{} could not be served from {}: {}", name, job, e.getMessage());
-                try {
-                    queryFiles.rejectFollower(job, queryFile, "it could not be served from job " + job.id + ": " + e.getMessage());
-                } catch (RuntimeException again) {
-                    LOG.warn("Cannot move the query file {} out of .work/: {}", queryFile, again.getMessage());
-                }
+                reject(job, name, queryFile, e);
             }
             store.removeFollower(job.id, queryFile);
+        }
+    }
+
+    /** A follower that could not be served: its query file to .error/ with the reason (logged when even that fails). */
+    private void reject(JobRecord job, String name, String queryFile, RuntimeException why) {
+        LOG.warn("{} could not be served from {}: {}", name, job, why.getMessage());
+        try {
+            queryFiles.rejectFollower(job, queryFile, "it could not be served from job " + job.id + ": " + why.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot move the query file {} out of .work/: {}", queryFile, e.getMessage());
         }
     }
 }

@@ -47,11 +47,8 @@ final class SendfileResults implements AutoCloseable {
 
     private final Lookup lookup;
     private final ServerSocketChannel server;
-    private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "simulator-sendfile");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService connections =
+            Executors.newCachedThreadPool(r -> SoarSimulator.daemon(r, "simulator-sendfile"));
 
     SendfileResults(Lookup lookup) {
         this.lookup = lookup;

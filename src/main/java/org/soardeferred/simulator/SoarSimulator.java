@@ -603,9 +603,9 @@ public class SoarSimulator implements AutoCloseable {
     private SendfileResults.Answer result(String method, String rawPath, String cookie) {
         String path = rawPath.startsWith(CONTEXT) ? rawPath.substring(CONTEXT.length()) : rawPath;
         int query = path.indexOf('?');
-        seen.add(new SeenRequest(method, query < 0 ? path : path.substring(0, query),
-                query < 0 ? null : path.substring(query + 1), cookie, null));
-        String[] parts = (query < 0 ? path : path.substring(0, query)).split("/");
+        String bare = query < 0 ? path : path.substring(0, query);
+        seen.add(new SeenRequest(method, bare, query < 0 ? null : path.substring(query + 1), cookie, null));
+        String[] parts = bare.split("/");
         // "", "tap", "async", job, "results", id
         if (parts.length != 6 || !parts[1].equals("tap") || !parts[2].equals("async") || !parts[4].equals("results")) {
             return SendfileResults.Answer.of(404);
@@ -905,7 +905,7 @@ public class SoarSimulator implements AutoCloseable {
         Thread.currentThread().join();
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;

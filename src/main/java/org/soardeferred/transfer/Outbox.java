@@ -205,19 +205,26 @@ public class Outbox {
             Map<String, Object> m = manifest(job, name, files::get);
             m.put("servedFrom", job.outputName + ".json");
             write(base, m);
-        } catch (IOException | RuntimeException e) {
-            files.forEach((r, served) -> {
-                if (!served.equals(r.file)) {
-                    try {
-                        Files.deleteIfExists(resolve(served));
-                    } catch (IOException again) {
-                        LOG.warn("{}: cannot delete {}: {}", job, served, again.getMessage());
-                    }
-                }
-            });
-            throw e instanceof RuntimeException failure ? failure : new UncheckedIOException(
-                    "Cannot serve " + name + " from " + job + ": " + e.getMessage(), (IOException) e);
+        } catch (IOException e) {
+            unserve(job, files);
+            throw new UncheckedIOException("Cannot serve " + name + " from " + job + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            unserve(job, files);
+            throw e;
         }
+    }
+
+    /** Deletes the copies a follower was served (not the job's own packages, which an S3 follower lists). */
+    private void unserve(JobRecord job, Map<ResultRecord, String> served) {
+        served.forEach((r, copy) -> {
+            if (!copy.equals(r.file)) {
+                try {
+                    Files.deleteIfExists(resolve(copy));
+                } catch (IOException e) {
+                    LOG.warn("{}: cannot delete {}: {}", job, copy, e.getMessage());
+                }
+            }
+        });
     }
 
     /** Serves a delivered package under a follower's name; returns the name the follower's manifest lists. */

@@ -102,8 +102,8 @@ public class ResultDownload {
 
     /**
      * After the GET: 206 continues the stored part (the digest carried from the attempt that was cut short, or
-     * primed with the stored bytes), 200 starts it over; anything else is an error. Sets the property fileExist
-     * resumed: whether the target appends to the stored bytes or starts over.
+     * primed with the stored bytes), 200 starts it over; anything else is an error. Sets the property
+     * {@value #RESUMED}: whether the target appends to the stored bytes or starts over.
      */
     public void open(Exchange exchange) throws IOException {
         JobRecord job = exchange.getProperty(JOB, JobRecord.class);
