@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
- * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code soarReplies}, {@code soarLogout}, {@code outboxes},
+ * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code sentRequests}, {@code soarReplies}, {@code soarLogout}, {@code outboxes},
  * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}, {@code mirrors},
  * {@code tapReplies}, {@code timerRequest}, {@code inboxLocks}. In cluster mode (soar.cluster.enabled) it also puts
  * Quartz on the shared PostgreSQL database; the mirrors' schedules are added from routes/mirror.camel.yaml's template.
@@ -103,7 +103,10 @@ public class SoarConfiguration implements CamelConfiguration {
         QueryFiles queryFiles = new QueryFiles(Path.of(s.get("soar.inbox")), store);
         r.bind("queryFiles", queryFiles);
         r.bind("followers", new Followers(store, queryFiles, outboxes, s.get("soar.resubmit")));
-        r.bind("uwsJobReader", new UwsJobReader());
+        UwsJobReader uwsJobReader = new UwsJobReader();
+        r.bind("uwsJobReader", uwsJobReader);
+        r.bind("sentRequests", new org.soardeferred.soar.SentRequests(uwsJobReader, s.duration("soar.submit.clock-skew"),
+                store::followsRemoteJob));
         r.bind("soarReplies", new SoarReplies(s.duration("soar.retry.max-delay")));
         r.bind("transientRetries", transientRetries(s));
         // retries are the routes' business (counted, logged, with back-off): HttpClient makes none of its own

@@ -29,7 +29,7 @@ class KillAndRestartIT {
             app.kill();
 
             app.start();
-            JsonNode m = awaitManifest(app, "once");
+            JsonNode m = app.awaitManifest("once");
 
             assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
             assertThat(soar.submits()).isEqualTo(1);
@@ -52,7 +52,7 @@ class KillAndRestartIT {
             soar.throttle(0);
 
             app.start();
-            JsonNode m = awaitManifest(app, "half");
+            JsonNode m = app.awaitManifest("half");
 
             assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
             List<SoarSimulator.SeenRequest> downloads = soar.requests().stream()
@@ -67,18 +67,5 @@ class KillAndRestartIT {
                     .isEqualTo(m.path("results").get(0).path("sha256").asText());
             assertThat(part).doesNotExist();
         }
-    }
-
-    private static JsonNode awaitManifest(ServiceProcess app, String name) throws java.io.IOException {
-        Path manifest = app.outbox.resolve(name + ".json");
-        try {
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> !app.isAlive() || Files.exists(manifest)
-                            && RunningService.readJson(manifest).path("status").asText().matches("DELIVERED|FAILED"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("no finished " + name + ".json; the service's log:\n" + app.logTail(), e);
-        }
-        assertThat(app.isAlive()).as("the service stopped; its log:\n%s", app.logTail()).isTrue();
-        return RunningService.readJson(manifest);
     }
 }

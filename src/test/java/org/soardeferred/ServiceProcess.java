@@ -87,6 +87,22 @@ final class ServiceProcess implements AutoCloseable {
         return Files.move(tmp, inbox.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The manifest NAME.json once its job has finished (DELIVERED or FAILED), the service still running. */
+    com.fasterxml.jackson.databind.JsonNode awaitManifest(String name) throws IOException {
+        Path manifest = outbox.resolve(name + ".json");
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)).pollInterval(java.time.Duration.ofMillis(300))
+                    .until(() -> !isAlive() || Files.exists(manifest)
+                            && RunningService.readJson(manifest).path("status").asText().matches("DELIVERED|FAILED"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no finished " + name + ".json; the service's log:\n" + logTail(), e);
+        }
+        if (!isAlive()) {
+            throw new AssertionError("the service stopped; its log:\n" + logTail());
+        }
+        return RunningService.readJson(manifest);
+    }
+
     String logTail() throws IOException {
         if (!Files.exists(log)) {
             return "(no log)";

@@ -98,6 +98,38 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
         return p;
     }
 
+    /**
+     * Whether a UWS job with these parameters (ids in lower case, as SOAR lists them) was made by this request: a
+     * DEFERRED request for the same set of data item ids, or the same query up to white space, with the same
+     * product and retrieval types.
+     */
+    public boolean madeJobWith(Map<String, String> parameters) {
+        if (jobUrl != null) {
+            return false;
+        }
+        String access = parameters.get("retrieval_access");
+        if (access != null && !access.strip().equals("DEFERRED")
+                || !productType.equals(parameters.getOrDefault("product_type", DEFAULT_PRODUCT_TYPE).strip())
+                || !retrievalType.equals(parameters.getOrDefault("retrieval_type", DEFAULT_RETRIEVAL_TYPE).strip())) {
+            return false;
+        }
+        if (query != null) {
+            String theirs = parameters.get("query");
+            return theirs != null && theirs.strip().replaceAll("\\s+", " ").equals(query.replaceAll("\\s+", " "));
+        }
+        String ids = parameters.get("data_item_id");
+        if (ids == null) {
+            return false;
+        }
+        Set<String> theirs = new TreeSet<>();
+        for (String id : ids.split(",")) {
+            if (!id.isBlank()) {
+                theirs.add(id.strip());
+            }
+        }
+        return theirs.equals(new TreeSet<>(dataItemIds));
+    }
+
     /** Same ids (any order, duplicates ignored) or same query (any whitespace), same types: same key. */
     public String idempotencyKey() {
         // a request for another target is another request (its packages must reach that target)

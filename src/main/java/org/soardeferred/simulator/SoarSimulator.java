@@ -90,6 +90,10 @@ public class SoarSimulator implements AutoCloseable {
     private volatile long truncateBy;
     private volatile boolean ignoreRange;
     private volatile boolean holdPending;
+    /** Exactly-once faults: how long a submit's reply is held after its job is made; how many replies are dropped. */
+    private volatile long holdSubmitMillis;
+    private final java.util.concurrent.atomic.AtomicInteger submitDrops = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean fullJobList;
     /** The archive: file name → row, in the order first archived. Guarded by itself. */
     private final Map<String, ArchivedFile> archive = new LinkedHashMap<>();
     private volatile int truncateSyncRows;
@@ -276,9 +280,47 @@ public class SoarSimulator implements AutoCloseable {
     }
 
     /** Clears all faults. */
+    /** Each DEFERRED request's job is made at once, but its reply is held this long (a slow link, a busy SOAR). */
+    public SoarSimulator holdSubmitReplies(java.time.Duration hold) {
+        this.holdSubmitMillis = hold.toMillis();
+        return this;
+    }
+
+    /** The next n DEFERRED requests make their job, then the connection is closed with no reply at all. */
+    public SoarSimulator dropSubmitReplies(int n) {
+        submitDrops.set(n);
+        return this;
+    }
+
+    /** The job list ({@code GET /tap/async}) holds whole job documents, as ESA's TAP+ lists them, not jobrefs. */
+    public SoarSimulator fullJobList(boolean on) {
+        this.fullJobList = on;
+        return this;
+    }
+
+    /**
+     * A job the user made earlier (another tool, a colleague on the same account): a DEFERRED request for these
+     * comma-separated ids, SCIENCE/PRODUCT, created {@code ago} before now. Returns its id.
+     */
+    public String jobMadeEarlier(String user, String dataItemIds, java.time.Duration ago) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("retrieval_type", "PRODUCT");
+        p.put("retrieval_access", "DEFERRED");
+        p.put("product_type", "SCIENCE");
+        p.put("data_item_id", dataItemIds);
+        List<JobFile> files = new ArrayList<>();
+        for (String id : dataItemIds.split(",")) {
+            files.add(new JobFile(id.strip() + "_V01.cdf", null));
+        }
+        return newJob(p, user, files, null, System.currentTimeMillis() - ago.toMillis()).id;
+    }
+
     public SoarSimulator healthy() {
         failures.clear();
         holdPending = false;
+        holdSubmitMillis = 0;
+        submitDrops.set(0);
+        fullJobList = false;
         drops.set(0);
         bytesPerSecond = 0;
         sizeSkew = 0;
@@ -385,6 +427,7 @@ public class SoarSimulator implements AutoCloseable {
                     ex.getRequestHeaders().getFirst("Cookie"), ex.getRequestHeaders().getFirst("Range")));
             String step = path.equals("/login") ? "login" : path.equals("/data") ? "submit"
                     : path.contains("/results/") ? "download" : path.startsWith("/tap/async/") ? "poll"
+                    : path.equals("/tap/async") ? "list"
                     : path.equals("/tap/sync") ? "sync" : "other";
             if (injectFailure(ex, step)) {
                 return;
@@ -403,6 +446,8 @@ public class SoarSimulator implements AutoCloseable {
                 data(ex);
             } else if (path.equals("/tap/sync")) {
                 tapSync(ex);
+            } else if (path.equals("/tap/async") && ex.getRequestMethod().equals("GET")) {
+                jobList(ex);
             } else if (path.startsWith("/tap/async/")) {
                 async(ex, path.substring("/tap/async/".length()));
             } else {
@@ -503,6 +548,23 @@ public class SoarSimulator implements AutoCloseable {
             sendVoTableError(ex, "No data_item_id or QUERY given");
             return;
         }
+        SimJob job = newJob(p, session.get().substring(session.get().indexOf(':') + 1), files, query, System.currentTimeMillis());
+        if (submitDrops.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            // the job exists, the reply never comes: closing the exchange before any header drops the connection
+            LOG.info("Simulator: job {} made; dropping the connection without a reply", job.id);
+            return;
+        }
+        if (holdSubmitMillis > 0) {
+            try {
+                Thread.sleep(holdSubmitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase(job)));
+    }
+
+    private SimJob newJob(Map<String, String> p, String owner, List<JobFile> files, String query, long createdMillis) {
         List<String> names = files.stream().map(JobFile::name).toList();
         String all = String.join(",", names) + (query == null ? "" : query);
         Phase outcome = all.contains("sim_error") ? Phase.ERROR : all.contains("sim_abort") ? Phase.ABORTED : Phase.COMPLETED;
@@ -510,15 +572,44 @@ public class SoarSimulator implements AutoCloseable {
         CompletableFuture<Map<String, Path>> packages = outcome == Phase.COMPLETED
                 ? CompletableFuture.supplyAsync(() -> makePackages(id, files), packageMaker)
                 : CompletableFuture.completedFuture(Map.of());
-        SimJob job = new SimJob(id, session.get().substring(session.get().indexOf(':') + 1), p, names,
-                System.currentTimeMillis(), outcome,
+        SimJob job = new SimJob(id, owner, p, names, createdMillis, outcome,
                 outcome == Phase.ERROR ? "Simulated failure: the package for " + names.get(0) + " could not be assembled" : null,
                 packages);
         if (holdPending) {
             job.pendingSince = job.createdMillis;
         }
         jobs.put(id, job);
-        send(ex, 200, "text/xml;charset=UTF-8", jobXml(job, phase(job)));
+        return job;
+    }
+
+    /**
+     * {@code GET /tap/async}: the session's user's jobs, as jobrefs (id, href, phase) like ESA's Gaia list, or as
+     * whole job documents like ESA's TAP+ ({@link #fullJobList}).
+     */
+    private void jobList(HttpExchange ex) throws IOException {
+        var session = sessionOf(ex);
+        if (session.isEmpty()) {
+            send(ex, 401, "text/plain", "Authentication required");
+            return;
+        }
+        String owner = session.get().substring(session.get().indexOf(':') + 1);
+        List<SimJob> mine = jobs.values().stream().filter(j -> j.owner.equals(owner))
+                .sorted(Comparator.comparing((SimJob j) -> j.id).reversed()).toList();
+        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        x.append("<uws:jobs xmlns:uws=\"http://www.ivoa.net/xml/UWS/v1.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" ")
+                .append("xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" total=\"").append(mine.size()).append("\">\n");
+        for (SimJob job : mine) {
+            if (fullJobList) {
+                String doc = jobXml(job, phase(job));
+                x.append(doc.substring(doc.indexOf("<uws:job ")).replaceFirst("<uws:job [^>]*>", "<uws:job>"));
+            } else {
+                x.append("<uws:jobref id=\"").append(job.id).append("\" xlink:href=\"").append(baseUrl())
+                        .append("/tap/async/").append(job.id).append("\"><uws:phase>").append(phase(job))
+                        .append("</uws:phase></uws:jobref>\n");
+            }
+        }
+        x.append("</uws:jobs>\n");
+        send(ex, 200, "text/xml;charset=UTF-8", x.toString());
     }
 
     /** A file a job packs: its name and, for files from the catalogue, its size (null: the default size). */

@@ -23,6 +23,11 @@ public class JobRecord {
     public List<PhaseChange> phaseHistory = new ArrayList<>();
     public List<ResultRecord> results = new ArrayList<>();
     public String error;
+    /**
+     * When the DEFERRED request was first sent for this job, or null before. Set while the job is ACCEPTED, it means
+     * SOAR may have the job although its reply never arrived: look for it in SOAR's job list before sending again.
+     */
+    public Instant sentAt;
     /** What kind of failure ended the job, for exit codes. */
     public ErrorKind errorKind;
     public Instant createdAt;
@@ -36,6 +41,11 @@ public class JobRecord {
         phase = newPhase;
         phaseHistory.add(new PhaseChange(newPhase, Instant.now().toString()));
         return true;
+    }
+
+    /** Records an event of the job's own (not a UWS phase) in its history, with what happened. */
+    public void note(String event, String text) {
+        phaseHistory.add(new PhaseChange(event, Instant.now().toString(), text));
     }
 
     /** Who the job is and where it stands, as the API's status and the bus's events begin. */
@@ -86,6 +96,10 @@ public class JobRecord {
     /** The first result not yet downloaded and verified, or null when all are. */
     public ResultRecord getPendingResult() {
         return results.stream().filter(r -> r.sha256 == null).findFirst().orElse(null);
+    }
+
+    public Instant getSentAt() {
+        return sentAt;
     }
 
     public String getOutputName() {

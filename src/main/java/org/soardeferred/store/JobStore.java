@@ -103,12 +103,14 @@ public class JobStore {
             )""",
             // leases: the node that polls and downloads a job, until when (a node that dies loses its jobs to another)
             "ALTER TABLE soar_job ADD COLUMN owner_node VARCHAR(100)",
-            "ALTER TABLE soar_job ADD COLUMN lease_until TIMESTAMP");
+            "ALTER TABLE soar_job ADD COLUMN lease_until TIMESTAMP",
+            // exactly once at SOAR: when the DEFERRED request was first sent (its reply may never have come)
+            "ALTER TABLE soar_job ADD COLUMN sent_at TIMESTAMP");
 
     /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
     private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",
             "output_name", "remote_job_id", "job_url", "phase", "status", "phase_history", "results_json", "error", "error_kind",
-            "created_at", "updated_at");
+            "sent_at", "created_at", "updated_at");
     private static final String COLUMNS = String.join(", ", FIELDS) + ", id";
 
     private final DataSource dataSource;
@@ -202,6 +204,42 @@ public class JobStore {
         });
         changed(job);
         return job;
+    }
+
+    /**
+     * The DEFERRED request is about to be sent: recorded first, so that if its outcome is never known (the process
+     * dies, the reply is lost), SOAR's job list is searched before anything is sent again. The first send's time
+     * is kept: a job SOAR created since then for the same request is this job's.
+     *
+     * @param why null for the first send; else why it is sent again (written to the job's history)
+     */
+    public void sending(JobRecord job, String why) {
+        if (job.sentAt == null) {
+            job.sentAt = Instant.now();
+        } else {
+            job.note("RESENT", why);
+        }
+        update(job);
+    }
+
+    /**
+     * The reply to the DEFERRED request did not come (this process died, the connection failed or timed out):
+     * recorded in the job's history once per send, before SOAR's job list is searched.
+     */
+    public void replyLost(JobRecord job) {
+        PhaseChange last = job.phaseHistory.isEmpty() ? null : job.phaseHistory.get(job.phaseHistory.size() - 1);
+        if (last != null && "REPLY_LOST".equals(last.phase())) {
+            return;
+        }
+        job.note("REPLY_LOST", "no reply to the DEFERRED request sent at " + job.sentAt
+                + "; SOAR's job list is searched for its job before anything is sent again");
+        update(job);
+    }
+
+    /** The job SOAR made for the request was found in SOAR's job list, its reply having been lost: it is ours. */
+    public void adopted(JobRecord job, String how) {
+        job.note("ADOPTED", how);
+        update(job);
     }
 
     /** SOAR has the job: from now on it is polled, never submitted again. */
@@ -405,6 +443,11 @@ public class JobStore {
         return System.nanoTime() - leasesSureUntil < 0;
     }
 
+    /** Whether a job of the store follows this SOAR job already (another job's request made it, or it was attached). */
+    public boolean followsRemoteJob(String remoteJobId) {
+        return jdbc.one("SELECT id FROM soar_job WHERE remote_job_id = ?", remoteJobId) != null;
+    }
+
     /** Which node holds the lease of a job, or null. */
     public String owner(String jobId) {
         return jdbc.one("SELECT owner_node FROM soar_job WHERE id = ?", jobId);
@@ -510,6 +553,7 @@ public class JobStore {
         job.results = new ArrayList<>(JSON.readValue(rs.getString("results_json"), new TypeReference<List<ResultRecord>>() { }));
         job.error = rs.getString("error");
         job.errorKind = rs.getString("error_kind") == null ? null : ErrorKind.valueOf(rs.getString("error_kind"));
+        job.sentAt = rs.getTimestamp("sent_at") == null ? null : rs.getTimestamp("sent_at").toInstant();
         job.createdAt = rs.getTimestamp("created_at").toInstant();
         job.updatedAt = rs.getTimestamp("updated_at").toInstant();
         return job;
@@ -530,6 +574,7 @@ public class JobStore {
         ps.setString(++i, json(job.results));
         ps.setString(++i, truncate(job.error));
         ps.setString(++i, job.errorKind == null ? null : job.errorKind.name());
+        ps.setTimestamp(++i, job.sentAt == null ? null : Timestamp.from(job.sentAt));
         ps.setTimestamp(++i, Timestamp.from(job.createdAt));
         ps.setTimestamp(++i, Timestamp.from(job.updatedAt));
         ps.setString(++i, job.id);

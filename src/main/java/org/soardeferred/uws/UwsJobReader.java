@@ -7,7 +7,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import javax.xml.XMLConstants;
 import javax.xml.namespace.NamespaceContext;
@@ -36,6 +39,8 @@ public class UwsJobReader {
     public static final String XLINK_NS = "http://www.w3.org/1999/xlink";
     /** A job document is a few kilobytes; a reply this large is not one. */
     static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+    /** A user's job list at ESA holds full job documents: allow a few thousand of them. */
+    static final int MAX_LIST_BYTES = 64 * 1024 * 1024;
 
     private final DocumentBuilderFactory factory = hardenedFactory();
     private final ThreadLocal<Expressions> expressions = ThreadLocal.withInitial(Expressions::new);
@@ -56,18 +61,66 @@ public class UwsJobReader {
         String text = new String(bytes, StandardCharsets.UTF_8);
         Document document = parse(bytes, text);
         Element root = document.getDocumentElement();
-        if (!UWS_NS.equals(root.getNamespaceURI()) || !"job".equals(root.getLocalName())) {
+        if (!isUws(root, "job")) {
             throw new NotAUwsJobException(describe(document), text);
         }
+        UwsJob job = job(root, documentUrl);
+        if (job.jobId().isEmpty() && job.phase() == Phase.UNKNOWN) {
+            throw new NotAUwsJobException("The UWS job document has neither a jobId nor a phase", text);
+        }
+        return job;
+    }
+
+    /**
+     * Reads a UWS job list ({@code GET {base}/tap/async}): {@code uws:jobref}s, or full {@code uws:job} elements as
+     * ESA's TAP+ lists them. A job without an address is at {@code listUrl/jobId}.
+     */
+    public UwsJobList readList(InputStream body, String listUrl) throws IOException {
+        byte[] bytes;
+        try (InputStream in = body) {
+            bytes = in.readNBytes(MAX_LIST_BYTES + 1);
+        }
+        String text = new String(bytes, 0, Math.min(bytes.length, MAX_LIST_BYTES), StandardCharsets.UTF_8);
+        if (bytes.length > MAX_LIST_BYTES) {
+            throw new NotAUwsJobException("The job list is larger than " + MAX_LIST_BYTES + " bytes", text);
+        }
+        Document document = parse(bytes, text);
+        Element root = document.getDocumentElement();
+        if (!isUws(root, "jobs")) {
+            throw new NotAUwsJobException(describe(document).replace("a UWS job document", "a UWS job list"), text);
+        }
+        String base = listUrl.endsWith("/") ? listUrl : listUrl + "/";
+        List<UwsJobList.Entry> entries = new ArrayList<>();
+        for (var node = root.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element e && isUws(e, "job")) {
+                UwsJob job = job(e, null);
+                if (!job.jobId().isEmpty()) {
+                    entries.add(new UwsJobList.Entry(job.jobId(), base + job.jobId(), job.creationTime(), job));
+                }
+            } else if (node instanceof Element e && isUws(e, "jobref")) {
+                String id = e.getAttribute("id").trim();
+                String href = e.getAttributeNS(XLINK_NS, "href").trim();
+                if (id.isEmpty() && href.isEmpty()) {
+                    continue;
+                }
+                String url = href.isEmpty() ? base + id : toUri(base).resolve(toUri(href)).toString();
+                entries.add(new UwsJobList.Entry(id, url, UwsDates.parse(child(e, "creationTime")), null));
+            }
+        }
+        return new UwsJobList(List.copyOf(entries));
+    }
+
+    /** A job element, of a job document or of a job list. */
+    private UwsJob job(Element element, String documentUrl) {
         try {
             Expressions x = expressions.get();
-            String jobId = x.jobId.evaluate(document);
-            Phase phase = Phase.parse(x.phase.evaluate(document));
-            String jobUrl = emptyToNull(x.jobUrl.evaluate(document));
-            String error = emptyToNull(x.errorMessage.evaluate(document));
-            String version = emptyToNull(x.version.evaluate(document));
+            String jobId = x.jobId.evaluate(element);
+            Phase phase = Phase.parse(x.phase.evaluate(element));
+            String jobUrl = emptyToNull(x.jobUrl.evaluate(element));
+            String error = emptyToNull(x.errorMessage.evaluate(element));
+            String version = emptyToNull(x.version.evaluate(element));
             List<UwsResult> results = new ArrayList<>();
-            NodeList nodes = (NodeList) x.results.evaluate(document, XPathConstants.NODESET);
+            NodeList nodes = (NodeList) x.results.evaluate(element, XPathConstants.NODESET);
             for (int i = 0; i < nodes.getLength(); i++) {
                 Element result = (Element) nodes.item(i);
                 String href = result.getAttributeNS(XLINK_NS, "href").trim();
@@ -77,13 +130,31 @@ public class UwsJobReader {
                 results.add(new UwsResult(result.getAttribute("id").trim(), resolve(documentUrl, jobUrl, href),
                         parseSize(result.getAttribute("size"))));
             }
-            if (jobId.isEmpty() && phase == Phase.UNKNOWN) {
-                throw new NotAUwsJobException("The UWS job document has neither a jobId nor a phase", text);
+            Map<String, String> parameters = new LinkedHashMap<>();
+            NodeList params = (NodeList) x.parameters.evaluate(element, XPathConstants.NODESET);
+            for (int i = 0; i < params.getLength(); i++) {
+                Element p = (Element) params.item(i);
+                parameters.putIfAbsent(p.getAttribute("id").trim().toLowerCase(Locale.ROOT), p.getTextContent().strip());
             }
-            return new UwsJob(jobId, phase, jobUrl, List.copyOf(results), error, version);
+            return new UwsJob(jobId, phase, jobUrl, results, error, version,
+                    UwsDates.parse(x.creationTime.evaluate(element)), parameters);
         } catch (XPathExpressionException e) {
             throw new IllegalStateException("UWS XPath failed", e);
         }
+    }
+
+    private static boolean isUws(Element element, String localName) {
+        return UWS_NS.equals(element.getNamespaceURI()) && localName.equals(element.getLocalName());
+    }
+
+    /** The text of a UWS child element, or null. */
+    private static String child(Element parent, String localName) {
+        for (var node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element e && isUws(e, localName)) {
+                return e.getTextContent();
+            }
+        }
+        return null;
     }
 
     private Document parse(byte[] bytes, String text) {
@@ -208,17 +279,22 @@ public class UwsJobReader {
         final XPathExpression errorMessage;
         final XPathExpression version;
         final XPathExpression results;
+        final XPathExpression parameters;
+        final XPathExpression creationTime;
 
         Expressions() {
             XPath xpath = XPathFactory.newInstance().newXPath();
             xpath.setNamespaceContext(new UwsNamespaces());
             try {
-                jobId = xpath.compile("normalize-space(/uws:job/uws:jobId)");
-                phase = xpath.compile("normalize-space(/uws:job/uws:phase)");
-                jobUrl = xpath.compile("normalize-space(/uws:job/uws:parameters/uws:parameter[@id='email_base_url'])");
-                errorMessage = xpath.compile("normalize-space(/uws:job/uws:errorSummary/uws:message)");
-                version = xpath.compile("string(/uws:job/@version)");
-                results = xpath.compile("/uws:job/uws:results/uws:result");
+                // relative to a uws:job element (the document's root, or one of a job list)
+                jobId = xpath.compile("normalize-space(uws:jobId)");
+                phase = xpath.compile("normalize-space(uws:phase)");
+                jobUrl = xpath.compile("normalize-space(uws:parameters/uws:parameter[@id='email_base_url'])");
+                errorMessage = xpath.compile("normalize-space(uws:errorSummary/uws:message)");
+                version = xpath.compile("string(@version)");
+                results = xpath.compile("uws:results/uws:result");
+                parameters = xpath.compile("uws:parameters/uws:parameter");
+                creationTime = xpath.compile("normalize-space(uws:creationTime)");
             } catch (XPathExpressionException e) {
                 throw new IllegalStateException(e);
             }
