@@ -25,15 +25,17 @@ import org.slf4j.LoggerFactory;
  * loopback benchmark the server shares the machine's cores with the client it is measured against; a real SOAR
  * takes none of them, and a server that copies every byte through its heap (as {@code com.sun.net.httpserver}
  * does) takes about 0.6 CPU s per GB that the client would otherwise have. Speaks what downloads need: HTTP/1.1
- * {@code GET}, the session cookie, {@code Range: bytes=N-}, keep-alive. No fault injection: that stays with the
- * simulator's own listener, which the tests use.
+ * {@code GET}, the session cookie, {@code Range: bytes=A-B} and {@code bytes=A-}, keep-alive, chunked bodies. The
+ * link's shape ({@link LinkShape}: rates, the connection limit, ignored ranges, headers left out) is the simulator's,
+ * as on its own listener; a paced or chunked body goes out in chunks of {@link #CHUNK}, each by sendfile. No fault
+ * injection: that stays with the simulator's own listener, which the tests use.
  */
 final class SendfileResults implements AutoCloseable {
 
     /** What a request path and its Cookie header resolve to: a package, or an HTTP status to answer with. */
-    record Answer(int status, Path file, String name) {
+    record Answer(int status, Path file, String name, String jobId, String client) {
         static Answer of(int status) {
-            return new Answer(status, null, null);
+            return new Answer(status, null, null, null, null);
         }
     }
 
@@ -44,14 +46,18 @@ final class SendfileResults implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendfileResults.class);
     private static final int MAX_HEAD = 16 * 1024;
+    /** A paced or chunked body is sent in pieces of this size. */
+    static final long CHUNK = 64 * 1024;
 
     private final Lookup lookup;
+    private final LinkShape link;
     private final ServerSocketChannel server;
     private final ExecutorService connections =
             Executors.newCachedThreadPool(r -> SoarSimulator.daemon(r, "simulator-sendfile"));
 
-    SendfileResults(Lookup lookup) {
+    SendfileResults(Lookup lookup, LinkShape link) {
         this.lookup = lookup;
+        this.link = link;
         try {
             server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 256);
         } catch (IOException e) {
@@ -140,32 +146,67 @@ final class SendfileResults implements AutoCloseable {
                     + "Content-Length: " + body.length() + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body);
             return !close;
         }
+        if (!link.acquire(found.client())) {
+            String body = "Too many connections from this client\n";
+            write(client, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length() + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body);
+            return !close;
+        }
         try (FileChannel file = FileChannel.open(found.file(), StandardOpenOption.READ)) {
             long size = file.size();
-            long from = 0;
-            int status = 200;
-            String headers = "Content-Type: application/x-gzip\r\nAccept-Ranges: bytes\r\n"
+            String headers = "Content-Type: application/x-gzip\r\n" + (link.sendsAcceptRanges() ? "Accept-Ranges: bytes\r\n" : "")
                     + "Content-Disposition: attachment; filename=\"" + found.name() + "\"\r\n";
-            // a Range other than bytes=N- is ignored (the whole package, 200), as the simulator's own listener does
-            if (range != null && range.matches("bytes=\\d{1,18}-")) {
-                from = Long.parseLong(range.substring(6, range.length() - 1));
-                if (from >= size) {
-                    write(client, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + size
-                            + "\r\nContent-Length: 0\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n");
-                    return !close;
-                }
-                status = 206;
-                headers += "Content-Range: bytes " + from + "-" + (size - 1) + "/" + size + "\r\n";
+            // a Range it cannot use (several ranges, a suffix, a malformed one) is ignored: the whole package, 200
+            LinkShape.Span span = link.span(range, size);
+            if (span == null) {
+                write(client, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + size
+                        + "\r\nContent-Length: 0\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n");
+                return !close;
             }
-            write(client, "HTTP/1.1 " + status + " " + reason(status) + "\r\n" + headers + "Content-Length: "
-                    + (size - from) + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n");
+            if (span.partial()) {
+                headers += "Content-Range: bytes " + span.first() + "-" + span.last() + "/" + size + "\r\n";
+            }
+            // without a length: chunked on a connection kept open, else the body ends with the connection
+            boolean chunked = !link.sendsContentLength() && !close;
+            headers += link.sendsContentLength() ? "Content-Length: " + span.length() + "\r\n"
+                    : chunked ? "Transfer-Encoding: chunked\r\n" : "";
+            int status = span.partial() ? 206 : 200;
+            write(client, "HTTP/1.1 " + status + " " + reason(status) + "\r\n" + headers
+                    + (close ? "Connection: close\r\n" : "") + "\r\n");
             if (start[0].equals("GET")) {
-                for (long at = from; at < size; ) {
-                    at += file.transferTo(at, size - at, client);
-                }
+                sendBody(client, file, span, found.jobId(), chunked);
             }
+        } finally {
+            link.release(found.client());
         }
         return !close;
+    }
+
+    /** The span of the file by sendfile: in one go, or chunk by chunk when the link paces it or it goes chunked. */
+    private void sendBody(SocketChannel client, FileChannel file, LinkShape.Span span, String jobId, boolean chunked)
+            throws IOException {
+        long end = span.last() + 1;
+        boolean inPieces = chunked || link.paced();
+        LinkShape.Pace pace = link.pace();
+        for (long at = span.first(); at < end; ) {
+            long piece = inPieces ? Math.min(CHUNK, end - at) : end - at;
+            pace.beforeSending(piece);
+            if (chunked) {
+                write(client, Long.toHexString(piece) + "\r\n");
+            }
+            for (long done = 0; done < piece; ) {
+                long n = file.transferTo(at + done, piece - done, client);
+                done += n;
+                link.sent(jobId, n);
+            }
+            if (chunked) {
+                write(client, "\r\n");
+            }
+            at += piece;
+        }
+        if (chunked) {
+            write(client, "0\r\n\r\n");
+        }
     }
 
     private static void write(SocketChannel client, String head) throws IOException {
@@ -182,6 +223,7 @@ final class SendfileResults implements AutoCloseable {
             case 401 -> "Unauthorized";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 503 -> "Service Unavailable";
             default -> "Bad Request";
         };
     }

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.soardeferred.Durations;
 import org.soardeferred.transfer.Sha256;
 import org.soardeferred.uws.Phase;
 import org.slf4j.Logger;
@@ -85,10 +86,10 @@ public class SoarSimulator implements AutoCloseable {
     private final Map<String, Integer> failureStatus = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger drops = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long dropAfterBytes;
-    private volatile long bytesPerSecond;
     private volatile long sizeSkew;
     private volatile long truncateBy;
-    private volatile boolean ignoreRange;
+    /** Rates, connection limit, Range and header modes of result downloads, on both listeners; bytes sent. */
+    private final LinkShape link = new LinkShape();
     private volatile boolean holdPending;
     /** Exactly-once faults: how long a submit's reply is held after its job is made; how many replies are dropped. */
     private volatile long holdSubmitMillis;
@@ -144,12 +145,12 @@ public class SoarSimulator implements AutoCloseable {
     /**
      * Serve packages from a second listener by {@code sendfile}, as a static file server would, so the simulator's
      * CPU hardly competes with the client's on a loopback benchmark ({@link SendfileResults}). Result hrefs then
-     * point at that listener; download faults (drops, pacing, truncation, ignored ranges, injected failures) apply
-     * to the simulator's own listener only.
+     * point at that listener. The link's shape (rates, connection limit, ignored ranges, headers left out) applies
+     * to both listeners; download faults (drops, truncation, injected failures) to the simulator's own listener only.
      */
     public synchronized SoarSimulator sendfileResults(boolean on) {
         if (on && sendfile == null) {
-            sendfile = new SendfileResults(this::result);
+            sendfile = new SendfileResults(this::result, link);
         } else if (!on && sendfile != null) {
             sendfile.close();
             sendfile = null;
@@ -231,10 +232,64 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
-    /** Downloads are served at about this many bytes per second (0: as fast as possible). */
+    /**
+     * Each download connection (one result response) is served at about this many bytes per second, whatever the
+     * others do (0: as fast as possible): the same as {@link #ratePerConnection}.
+     */
     public SoarSimulator throttle(long bytesPerSecond) {
-        this.bytesPerSecond = bytesPerSecond;
+        return ratePerConnection(bytesPerSecond);
+    }
+
+    /**
+     * Each download connection (one result response) is served at about this many bytes per second, as SOAR's link
+     * serves one connection at about 2 MB/s: n connections together get n times as much, up to {@link #totalRate}.
+     * 0: as fast as possible. Applies to both listeners.
+     */
+    public SoarSimulator ratePerConnection(long bytesPerSecond) {
+        link.ratePerConnection(bytesPerSecond);
         return this;
+    }
+
+    /** All download connections together are served at most this many bytes per second (0: no limit); both listeners. */
+    public SoarSimulator totalRate(long bytesPerSecond) {
+        link.totalRate(bytesPerSecond);
+        return this;
+    }
+
+    /**
+     * At most this many result downloads at once per client (its session; without one, per listener): one more is
+     * answered 503 with {@code Retry-After: 1} (0: no limit). Applies to both listeners.
+     */
+    public SoarSimulator maxConnectionsPerClient(int n) {
+        link.maxConnections(n);
+        return this;
+    }
+
+    /** Result responses without {@code Accept-Ranges: bytes} (Range is still honoured unless {@link #ignoreRange}). */
+    public SoarSimulator omitAcceptRanges(boolean on) {
+        link.omitAcceptRanges(on);
+        return this;
+    }
+
+    /** Result responses without {@code Content-Length}: the body comes chunked (closed with the connection on HTTP/1.0). */
+    public SoarSimulator omitContentLength(boolean on) {
+        link.omitContentLength(on);
+        return this;
+    }
+
+    /** Bytes of result bodies sent so far, by both listeners, to every client. */
+    public long bytesSent() {
+        return link.bytesSent();
+    }
+
+    /** Bytes of the results of one job sent so far, by both listeners (a resumed download counts what it fetched again). */
+    public long bytesSent(String jobId) {
+        return link.bytesSent(jobId);
+    }
+
+    /** Result downloads being served at this moment, on both listeners. */
+    public int downloadsInProgress() {
+        return link.downloading();
     }
 
     /** Forgets every session, as SOAR does when a session expires: the next call with it gets 401. */
@@ -267,9 +322,9 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
-    /** Answer Range requests with the whole package (HTTP 200), as servers without range support do. */
+    /** Answer Range requests with the whole package (HTTP 200), as servers without range support do; both listeners. */
     public SoarSimulator ignoreRange(boolean on) {
-        this.ignoreRange = on;
+        link.ignoreRange(on);
         return this;
     }
 
@@ -279,7 +334,6 @@ public class SoarSimulator implements AutoCloseable {
         return this;
     }
 
-    /** Clears all faults. */
     /** Each DEFERRED request's job is made at once, but its reply is held this long (a slow link, a busy SOAR). */
     public SoarSimulator holdSubmitReplies(java.time.Duration hold) {
         this.holdSubmitMillis = hold.toMillis();
@@ -315,6 +369,7 @@ public class SoarSimulator implements AutoCloseable {
         return newJob(p, user, files, null, System.currentTimeMillis() - ago.toMillis()).id;
     }
 
+    /** Clears all faults, and the link's limits (the bytes-sent counters stay). */
     public SoarSimulator healthy() {
         failures.clear();
         holdPending = false;
@@ -322,10 +377,9 @@ public class SoarSimulator implements AutoCloseable {
         submitDrops.set(0);
         fullJobList = false;
         drops.set(0);
-        bytesPerSecond = 0;
+        link.reset();
         sizeSkew = 0;
         truncateBy = 0;
-        ignoreRange = false;
         pollReply = null;
         dataReply = null;
         truncateSyncRows = 0;
@@ -679,7 +733,7 @@ public class SoarSimulator implements AutoCloseable {
                 send(ex, 404, "text/plain", "No result " + parts[2]);
                 return;
             }
-            sendFile(ex, file, parts[2] + ".tar.gz");
+            sendFile(ex, job, file, parts[2] + ".tar.gz", sessionOf(ex).orElse("no session"));
         } else {
             send(ex, 404, "text/plain", "Not found");
         }
@@ -712,7 +766,9 @@ public class SoarSimulator implements AutoCloseable {
             return SendfileResults.Answer.of(401);
         }
         Path file = resultFile(job, parts[5]);
-        return file == null ? SendfileResults.Answer.of(404) : new SendfileResults.Answer(200, file, parts[5] + ".tar.gz");
+        String client = sessionOf(cookie == null ? List.of() : List.of(cookie)).orElse("no session");
+        return file == null ? SendfileResults.Answer.of(404)
+                : new SendfileResults.Answer(200, file, parts[5] + ".tar.gz", job.id, client);
     }
 
     private Phase waitForChange(SimJob job, Phase current, Map<String, String> p) {
@@ -837,39 +893,52 @@ public class SoarSimulator implements AutoCloseable {
         return x.toString();
     }
 
-    private void sendFile(HttpExchange ex, Path file, String name) throws IOException {
-        long size = size(file) - truncateBy;
-        long from = 0;
-        String range = ex.getRequestHeaders().getFirst("Range");
-        ex.getResponseHeaders().add("Content-Type", "application/x-gzip");
-        ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + "\"");
-        ex.getResponseHeaders().add("Accept-Ranges", "bytes");
-        int status = 200;
-        if (range != null && range.startsWith("bytes=") && range.endsWith("-") && !ignoreRange) {
-            from = Long.parseLong(range.substring(6, range.length() - 1));
-            if (from >= size) {
+    private void sendFile(HttpExchange ex, SimJob job, Path file, String name, String client) throws IOException {
+        if (!link.acquire(client)) {
+            ex.getResponseHeaders().add("Retry-After", "1");
+            send(ex, 503, "text/plain", "Too many connections from this client");
+            return;
+        }
+        try {
+            long size = size(file) - truncateBy;
+            ex.getResponseHeaders().add("Content-Type", "application/x-gzip");
+            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            if (link.sendsAcceptRanges()) {
+                ex.getResponseHeaders().add("Accept-Ranges", "bytes");
+            }
+            LinkShape.Span span = link.span(ex.getRequestHeaders().getFirst("Range"), size);
+            if (span == null) {
                 ex.getResponseHeaders().add("Content-Range", "bytes */" + size);
                 ex.sendResponseHeaders(416, -1);
                 return;
             }
-            status = 206;
-            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (size - 1) + "/" + size);
+            if (span.partial()) {
+                ex.getResponseHeaders().add("Content-Range", "bytes " + span.first() + "-" + span.last() + "/" + size);
+            }
+            // a length of 0 makes the JDK's server send the body chunked
+            ex.sendResponseHeaders(span.partial() ? 206 : 200, link.sendsContentLength() ? span.length() : 0);
+            sendBody(ex.getResponseBody(), job, file, span);
+        } finally {
+            link.release(client);
         }
-        ex.sendResponseHeaders(status, size - from);
+    }
+
+    private void sendBody(OutputStream out, SimJob job, Path file, LinkShape.Span span) throws IOException {
         long limit = drops.getAndDecrement() > 0 ? dropAfterBytes : Long.MAX_VALUE;
-        OutputStream out = ex.getResponseBody();
+        LinkShape.Pace pace = link.pace();
         try (InputStream in = Files.newInputStream(file)) {
-            in.skipNBytes(from);
+            in.skipNBytes(span.first());
             byte[] buffer = new byte[64 * 1024];
-            long left = size - from;
+            long left = span.length();
             long sent = 0;
-            long started = System.nanoTime();
             while (left > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, Math.min(left, limit - sent)));
                 if (n <= 0) {
                     break;
                 }
+                pace.beforeSending(n);
                 out.write(buffer, 0, n);
+                link.sent(job.id, n);
                 left -= n;
                 sent += n;
                 if (sent >= limit) {
@@ -877,26 +946,9 @@ public class SoarSimulator implements AutoCloseable {
                     // break the connection off mid-body, as a dropped network does
                     throw new IOException("simulated connection drop after " + sent + " bytes");
                 }
-                pace(sent, started);
             }
         }
         out.close();
-    }
-
-    private void pace(long sent, long startedNanos) {
-        long rate = bytesPerSecond;
-        if (rate <= 0) {
-            return;
-        }
-        long due = startedNanos + sent * 1_000_000_000L / rate;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** A VOTable error document with HTTP 200, as SOAR answers some bad DEFERRED requests. */
@@ -966,10 +1018,24 @@ public class SoarSimulator implements AutoCloseable {
     /**
      * Runs the simulator on its own (benchmarks, trying things out): {@code --port N} (0: a free one),
      * {@code --user U --password P}, {@code --item-bytes B}, {@code --queued MS --executing MS}, {@code --uws11},
-     * {@code --sendfile} (packages served by sendfile from a second listener: {@link #sendfileResults}).
+     * {@code --sendfile} (packages served by sendfile from a second listener: {@link #sendfileResults}); the link's
+     * shape on both listeners: {@code --rate-per-connection 4MB} (bytes per second of each download connection,
+     * {@link #ratePerConnection}), {@code --total-rate 16MB} (of all of them together, {@link #totalRate}),
+     * {@code --max-connections N} (per client, beyond it 503 with Retry-After, {@link #maxConnectionsPerClient}),
+     * {@code --ignore-range} (200 with the whole body), {@code --no-accept-ranges}, {@code --no-content-length}
+     * (chunked). Sizes as in the configuration: 4MB = 4 MiB, or plain bytes.
      * Prints {@code READY <base URL>} once listening; stops on Ctrl-C or SIGTERM.
      */
     public static void main(String[] args) throws InterruptedException {
+        SoarSimulator s = started(args);
+        Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+        System.out.println("READY " + s.baseUrl());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    /** A simulator started with the options of {@link #main}. */
+    static SoarSimulator started(String... args) {
         SoarSimulator s = new SoarSimulator();
         int port = 0;
         long queued = 300;
@@ -986,14 +1052,21 @@ public class SoarSimulator implements AutoCloseable {
                 case "--executing" -> executing = Long.parseLong(args[++i]);
                 case "--uws11" -> s.uws11(true);
                 case "--sendfile" -> s.sendfileResults(true);
+                case "--rate-per-connection" -> s.ratePerConnection(Durations.parseSize(args[i], args[++i]));
+                case "--total-rate" -> s.totalRate(Durations.parseSize(args[i], args[++i]));
+                case "--max-connections" -> s.maxConnectionsPerClient(Integer.parseInt(args[++i]));
+                case "--ignore-range" -> s.ignoreRange(true);
+                case "--no-accept-ranges" -> s.omitAcceptRanges(true);
+                case "--no-content-length" -> s.omitContentLength(true);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        s.user(user, password).timing(queued, executing).start(port);
-        Runtime.getRuntime().addShutdownHook(new Thread(s::close));
-        System.out.println("READY " + s.baseUrl());
-        System.out.flush();
-        Thread.currentThread().join();
+        return s.user(user, password).timing(queued, executing).start(port);
+    }
+
+    /** The link's shape, for the simulator's own tests. */
+    LinkShape link() {
+        return link;
     }
 
     static Thread daemon(Runnable r, String name) {
