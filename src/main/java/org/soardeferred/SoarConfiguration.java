@@ -119,7 +119,7 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("outboxes", outboxes);
         SoarMetrics metrics = new SoarMetrics(context, store);
         ResultDownload downloads = new ResultDownload(outboxes, store, urls, s.duration("soar.progress.interval"),
-                hosts(s.get("soar.result.allowed-hosts", "")), metrics);
+                hosts(s.get("soar.result.allowed-hosts", "")), metrics, segments(context, s, session));
         r.bind("resultDownload", downloads);
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
                 s.duration("soar.poll.timeout"), s.duration("soar.poll.wait"), metrics));
@@ -288,6 +288,40 @@ public class SoarConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("soar.s3.part-size must be at most 1GB (a part is held in memory while it is sent)");
         }
         return partSize;
+    }
+
+    /**
+     * Segmented downloads: soar.fetch.connections per result, in pieces of soar.fetch.piece-size, never more than
+     * soar.fetch.max-connections-per-host to one host across all downloads; the extra connections share SOAR's
+     * cookie store (which gives the session to SOAR's host only).
+     */
+    private static ResultDownload.Segments segments(CamelContext context, Settings s, SoarSession session) {
+        int connections = Integer.parseInt(s.get("soar.fetch.connections", "4").strip());
+        int perHost = Integer.parseInt(s.get("soar.fetch.max-connections-per-host", "8").strip());
+        long pieceSize = Durations.parseSize("soar.fetch.piece-size", s.get("soar.fetch.piece-size", "16MB"));
+        if (connections < 1 || pieceSize < 64 * 1024) {
+            throw new IllegalArgumentException("soar.fetch.connections must be at least 1 (is " + connections
+                    + ") and soar.fetch.piece-size at least 64KB (is " + pieceSize + ")");
+        }
+        org.soardeferred.transfer.PieceFetcher fetcher = new org.soardeferred.transfer.PieceFetcher(session.cookieStore(), perHost,
+                java.time.Duration.ofMillis(Long.parseLong(s.get("camel.component.http.connect-timeout", "30000").strip())),
+                java.time.Duration.ofMillis(Long.parseLong(s.get("camel.component.http.so-timeout", "300000").strip())),
+                "soar-deferred/" + version());
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "soar-piece-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext c) {
+                threads.shutdownNow();
+                fetcher.close();
+            }
+        });
+        return new ResultDownload.Segments(connections, pieceSize,
+                new org.soardeferred.transfer.HostConnections(perHost), fetcher, threads);
     }
 
     private static java.util.Set<String> hosts(String list) {

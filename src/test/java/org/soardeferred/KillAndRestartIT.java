@@ -43,7 +43,7 @@ class KillAndRestartIT {
     void killedMidDownloadTheRestartedServiceResumesWithRangeAndTheSha256Matches() throws Exception {
         try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(48L << 20)
                 .timing(100, 200).throttle(12L << 20).start(0);
-             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).start()) {
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).env("SOAR_FETCH_CONNECTIONS", "1").start()) {
             app.drop("half.ids", "solo_L1_swa-pas-3d_20240201");
             Path part = app.outbox.resolve("half.tar.gz.part");
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(part) && Files.size(part) > (12L << 20));
@@ -66,6 +66,43 @@ class KillAndRestartIT {
             assertThat(RunningService.sha256(app.outbox.resolve("half.tar.gz"))).isEqualTo(served)
                     .isEqualTo(m.path("results").get(0).path("sha256").asText());
             assertThat(part).doesNotExist();
+        }
+    }
+
+    @Test
+    void killedMidSegmentedDownloadTheRestartFetchesOnlyThePiecesThatWereMissing() throws Exception {
+        long piece = 1L << 20;
+        try (SoarSimulator soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(32L << 20)
+                .timing(100, 200).ratePerConnection(2L << 20).start(0);
+             ServiceProcess app = new ServiceProcess(root, soar.baseUrl()).env("SOAR_FETCH_CONNECTIONS", "4")
+                     .env("SOAR_FETCH_PIECE_SIZE", "1MB").start()) {
+            app.drop("pieces.ids", "solo_L1_swa-pas-3d_20240301");
+            await().atMost(Duration.ofSeconds(60)).until(() -> soar.jobIds().size() == 1
+                    && soar.bytesSent(soar.jobIds().get(0)) > (20L << 20));
+            app.kill();
+            String jobId = soar.jobIds().get(0);
+            long beforeKill = soar.bytesSent(jobId);
+            int requestsBefore = soar.requests().size();
+            soar.ratePerConnection(0);
+
+            app.start();
+            JsonNode m = app.awaitManifest("pieces");
+
+            assertThat(m.path("status").asText()).as(app.logTail()).isEqualTo("DELIVERED");
+            long size = m.path("results").get(0).path("bytes").asLong();
+            String served = soar.packageSha256(jobId).values().iterator().next();
+            assertThat(RunningService.sha256(app.outbox.resolve("pieces.tar.gz"))).isEqualTo(served);
+            // fetched again at most: the pieces the 4 connections had under way, and the last second's pieces
+            // (stored but not yet recorded), at 4 x 2 MB/s
+            long refetched = soar.bytesSent(jobId) - size;
+            assertThat(refetched).as("bytes sent twice (%d sent before the kill)", beforeKill)
+                    .isLessThanOrEqualTo(4 * piece + (8L << 20) + piece);
+            // the restart asked only for pieces, and never for the first one again (stored before the kill)
+            List<SoarSimulator.SeenRequest> after = soar.requests().subList(requestsBefore, soar.requests().size()).stream()
+                    .filter(r -> r.path().contains("/results/")).toList();
+            assertThat(after).isNotEmpty().allSatisfy(r -> assertThat(r.range()).matches("bytes=\\d+-\\d+")
+                    .isNotEqualTo("bytes=0-" + (piece - 1)));
+            assertThat(soar.submits()).isEqualTo(1);
         }
     }
 }

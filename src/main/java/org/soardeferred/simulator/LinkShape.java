@@ -32,6 +32,7 @@ final class LinkShape {
     private long totalBookedUntil = Long.MIN_VALUE;
     private final Map<String, AtomicInteger> downloading = new ConcurrentHashMap<>();
     private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicInteger peak = new AtomicInteger();
     private final Map<String, AtomicLong> bytesSentByJob = new ConcurrentHashMap<>();
 
     void ratePerConnection(long bytesPerSecond) {
@@ -129,11 +130,18 @@ final class LinkShape {
     boolean acquire(String client) {
         AtomicInteger n = downloading.computeIfAbsent(client, c -> new AtomicInteger());
         int limit = maxConnections;
-        if (n.incrementAndGet() > limit && limit > 0) {
+        int now = n.incrementAndGet();
+        if (now > limit && limit > 0) {
             n.decrementAndGet();
             return false;
         }
+        peak.accumulateAndGet(downloading(), Math::max);
         return true;
+    }
+
+    /** The most result downloads served at once, of every client, since the simulator started. */
+    int peak() {
+        return peak.get();
     }
 
     void release(String client) {

@@ -287,6 +287,11 @@ public class SoarSimulator implements AutoCloseable {
         return link.bytesSent(jobId);
     }
 
+    /** The most result downloads served at once since the simulator started, on both listeners. */
+    public int peakDownloads() {
+        return link.peak();
+    }
+
     /** Result downloads being served at this moment, on both listeners. */
     public int downloadsInProgress() {
         return link.downloading();

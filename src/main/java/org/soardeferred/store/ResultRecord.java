@@ -15,6 +15,11 @@ public class ResultRecord {
     public String contentType;
     /** With an S3 target: the multipart upload the package is being written to, so a restart can resume it. */
     public String uploadId;
+    /**
+     * A segmented download in progress: the pieces stored in NAME.tar.gz.part ({@code TOTAL/PIECE_SIZE/RANGES}, see
+     * transfer.Pieces), so that only the missing ones are fetched again; null when the download is one stream.
+     */
+    public String pieces;
 
     public ResultRecord() {
     }

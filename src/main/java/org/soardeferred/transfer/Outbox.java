@@ -267,6 +267,11 @@ public class Outbox {
         return p;
     }
 
+    /** Pieces of a segmented download can be written at their offsets (into NAME.tar.gz.part). */
+    public boolean writesPieces() {
+        return true;
+    }
+
     public Path part(ResultRecord r) {
         return resolve(r.file + PART_SUFFIX);
     }

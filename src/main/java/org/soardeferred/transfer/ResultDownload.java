@@ -50,6 +50,12 @@ public class ResultDownload {
     static final String RESULT_ID = "transferResultId";
     /** The file name the package is published under (its extension from the server's headers when not SOAR's). */
     static final String PUBLISH_AS = "publishAs";
+    /** A segmented download: its {@link Pieces}; the route then calls {@link #fetchPieces} instead of the target's write. */
+    public static final String PIECES = "pieces";
+    static final String PROBE_PIECE = "probePiece";
+    static final String PROBE_BODY = "probeBody";
+    /** The place of the download's (first) connection under the host's ceiling, held until it is done. */
+    static final String HOST_PERMIT = "hostPermit";
     /** CPU time of the whole process (the download, the digest on its own core, GC): what a transfer costs the machine. */
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -64,9 +70,24 @@ public class ResultDownload {
     private final org.soardeferred.observe.SoarMetrics metrics;
     /** Downloads in progress in this process, by job id. */
     private final Map<String, Progress> live = new ConcurrentHashMap<>();
+    private final Segments segments;
+
+    /**
+     * How results are fetched.
+     *
+     * @param connections connections per result (soar.fetch.connections); 1: one stream
+     * @param pieceSize   the size of the pieces of a segmented download (soar.fetch.piece-size)
+     * @param hosts       the ceiling of connections per host across all downloads
+     * @param fetcher     the HTTP client of the extra connections
+     * @param threads     where the connections of segmented downloads run
+     */
+    public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher,
+                           java.util.concurrent.Executor threads) {
+    }
 
     public ResultDownload(Outboxes outboxes, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,
-                          org.soardeferred.observe.SoarMetrics metrics) {
+                          org.soardeferred.observe.SoarMetrics metrics, Segments segments) {
+        this.segments = segments;
         this.metrics = metrics;
         this.outboxes = outboxes;
         this.store = store;
@@ -86,17 +107,91 @@ public class ResultDownload {
         if (named || !java.util.Objects.equals(upload, r.uploadId)) {
             store.update(job); // a restart must write to the same names (and resume the same S3 upload)
         }
-        exchange.setProperty(RESUME_FROM, stored);
         String href = urls.onSoarScheme(r.href);
         String host = java.net.URI.create(href).getHost();
         if (!allowedHosts.isEmpty() && !urls.isSoarHost(java.net.URI.create(href)) && !allowedHosts.contains(host)) {
             throw new TransferException("result " + r.id + " is on " + host + ", which is not SOAR's host nor listed in "
                     + "soar.result.allowed-hosts; it was not fetched");
         }
+        holdConnection(exchange, host);
         exchange.getMessage().setHeader(Exchange.HTTP_URI, href);
+        Pieces pieces = segmentable(outbox, r) ? pieces(job, r, outbox.part(r), stored) : null;
+        if (pieces != null) {
+            // the first missing piece; when all are stored (the process died before publishing), the last one again
+            int first = pieces.nextMissing(0) < 0 ? pieces.count() - 1 : pieces.nextMissing(0);
+            exchange.setProperty(PIECES, pieces);
+            exchange.setProperty(PROBE_PIECE, first);
+            exchange.setProperty(RESUME_FROM, 0L);
+            exchange.getMessage().setHeader("Range", "bytes=" + pieces.start(first) + "-" + pieces.end(first));
+            if (pieces.storedBytes() > 0) {
+                LOG.info("{}: resuming {}: {} of {} bytes stored, fetching the rest", job, r.file, pieces.storedBytes(), pieces.total());
+            }
+            return;
+        }
+        exchange.removeProperty(PIECES);
+        exchange.setProperty(RESUME_FROM, stored);
         if (stored > 0) {
             exchange.getMessage().setHeader("Range", "bytes=" + stored + "-");
             LOG.info("{}: resuming {} from byte {}", job, r.file, stored);
+        }
+    }
+
+    /**
+     * A result is fetched in pieces over several connections when its target can write pieces at their offsets, its
+     * size is known and larger than one piece (or an earlier attempt stored pieces already).
+     */
+    private boolean segmentable(Outbox outbox, ResultRecord r) {
+        return outbox.writesPieces() && r.size != null && r.size > 0
+                && (r.pieces != null || segments.connections() > 1 && r.size > segments.pieceSize());
+    }
+
+    /** The pieces of a result as stored before (kept in the job store), or a new plan. */
+    private Pieces pieces(JobRecord job, ResultRecord r, java.nio.file.Path part, long onDisk) {
+        Pieces pieces = Pieces.parse(r.pieces);
+        if (pieces != null && (pieces.total() != r.size || pieces.storedEnd() > onDisk)) {
+            LOG.warn("{}: the pieces recorded for {} do not match {} ({} bytes); fetching it all again", job, r.file, part.getFileName(), onDisk);
+            pieces = null;
+        }
+        if (pieces == null) {
+            pieces = new Pieces(r.size, r.pieces == null ? segments.pieceSize() : Pieces.parse(r.pieces) == null
+                    ? segments.pieceSize() : Pieces.parse(r.pieces).pieceSize());
+            if (r.pieces == null) {
+                // bytes a single stream stored before are whole pieces from the start
+                for (int i = 0; i < pieces.count() && pieces.end(i) < onDisk; i++) {
+                    pieces.stored(i);
+                }
+            }
+        }
+        r.pieces = pieces.format();
+        store.update(job);
+        return pieces;
+    }
+
+    /** Waits for a place under the host's connection ceiling; the place of an earlier attempt is given back first. */
+    private void holdConnection(Exchange exchange, String host) throws IOException {
+        releaseConnection(exchange);
+        try {
+            exchange.setProperty(HOST_PERMIT, segments.hosts().acquire(host));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a connection to " + host);
+        }
+        if (exchange.getProperty("hostPermitReleased") == null) {
+            exchange.setProperty("hostPermitReleased", true);
+            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    releaseConnection(done);
+                }
+            });
+        }
+    }
+
+    private static void releaseConnection(Exchange exchange) {
+        HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
+        if (permit != null) {
+            permit.close();
+            exchange.removeProperty(HOST_PERMIT);
         }
     }
 
@@ -112,6 +207,19 @@ public class ResultDownload {
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Long contentLength = longHeader(exchange, "Content-Length");
+        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
+        if (pieces != null && status == 206) {
+            openPieces(exchange, job, r, pieces);
+            return;
+        }
+        if (pieces != null) {
+            exchange.removeProperty(PIECES);
+            r.pieces = null;
+            store.update(job);
+            if (status == 200) {
+                LOG.info("{}: the server does not serve ranges of {}; one stream from the start", job, r.file);
+            }
+        }
         PackageDigest digest;
         boolean resumed;
         if (status == 206 || status == 416 && r.size != null && resumeFrom == r.size) {
@@ -170,6 +278,77 @@ public class ResultDownload {
         exchange.setProperty(RESUMED, resumed);
     }
 
+    /** The probe (the first missing piece) was answered with that piece: the rest comes over more connections. */
+    private void openPieces(Exchange exchange, JobRecord job, ResultRecord r, Pieces pieces) {
+        int first = exchange.getProperty(PROBE_PIECE, Integer.class);
+        String contentRange = exchange.getMessage().getHeader("Content-Range", String.class);
+        long start = rangeStart(contentRange);
+        if (start != pieces.start(first)) {
+            throw new TransferException("result " + r.id + ": asked for bytes from " + pieces.start(first)
+                    + " but the server sent a range starting at " + start);
+        }
+        Matcher m = CONTENT_RANGE.matcher(contentRange.strip());
+        if (m.matches() && !m.group(3).equals("*") && Long.parseLong(m.group(3)) != pieces.total()) {
+            throw new TransferException("result " + r.id + ": the server gives its length as " + m.group(3)
+                    + " bytes but its UWS size is " + pieces.total());
+        }
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !contentType.isBlank()) {
+            r.contentType = contentType.strip();
+        }
+        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
+        exchange.setProperty(EXPECTED, pieces.total());
+        PackageDigest digest = new PackageDigest();
+        exchange.setProperty(VERIFIED_FROM_START, true);
+        live.put(job.id, new Progress(job, r, pieces.storedBytes(), pieces.total()));
+        exchange.setProperty(PROBE_BODY, exchange.getMessage().getBody(InputStream.class));
+        TransferStream stream = new TransferStream(InputStream.nullInputStream(), digest, count -> { });
+        exchange.setProperty(TRANSFER, stream);
+        exchange.setProperty(RESULT_ID, r.id);
+        exchange.setProperty(STARTED, System.nanoTime());
+        exchange.setProperty(CPU_STARTED, OS.getProcessCpuTime());
+        exchange.getMessage().setBody(stream);
+        exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
+    }
+
+    /**
+     * Called by the fetch route for a segmented download: the probe's piece and the others, each on a connection
+     * of its own (up to soar.fetch.connections, within the host's ceiling), written at their offsets into
+     * NAME.tar.gz.part and digested in order. Returns once every piece is stored and digested.
+     */
+    public void fetchPieces(Exchange exchange) throws IOException {
+        JobRecord job = exchange.getProperty(JOB, JobRecord.class);
+        ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
+        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
+        Outbox outbox = outboxes.of(job);
+        String href = urls.onSoarScheme(r.href);
+        // the probe's connection is the download's first: its place goes with it
+        HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
+        exchange.removeProperty(HOST_PERMIT);
+        Progress progress = live.get(job.id);
+        java.nio.file.Files.createDirectories(outbox.part(r).getParent());
+        try (java.nio.channels.FileChannel part = java.nio.channels.FileChannel.open(outbox.part(r),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.READ)) {
+            SegmentedDownload download = new SegmentedDownload(job + ": " + r.file,
+                    new SegmentedDownload.Link(href, java.net.URI.create(href).getHost(), segments.fetcher(), segments.hosts(), segments.threads()),
+                    pieces, part, exchange.getProperty(TRANSFER, TransferStream.class).digest(), segments.connections(),
+                    () -> {
+                        if (!store.holdsLease(job)) {
+                            throw new org.soardeferred.store.LeaseLostException(job, store.node());
+                        }
+                    },
+                    progress::update,
+                    stored -> {
+                        r.pieces = stored.format();
+                        store.update(job);
+                    });
+            progress.connections = download::connections;
+            download.run(exchange.getProperty(PROBE_PIECE, Integer.class), exchange.getProperty(PROBE_BODY, InputStream.class), permit);
+        } finally {
+            exchange.removeProperty(PROBE_BODY);
+        }
+    }
+
     /**
      * The digest for a resumed download: the one of the attempt that was cut short, when it saw exactly the bytes
      * stored (no second pass over them); else one primed by reading the stored bytes back; when the target cannot
@@ -220,8 +399,11 @@ public class ResultDownload {
         r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null, name);
         r.file = name;
         r.bytes = total;
+        r.pieces = null;
         store.update(job);
         exchange.removeProperty(TRANSFER);
+        exchange.removeProperty(PIECES);
+        releaseConnection(exchange);
         exchange.getMessage().setBody(null);
         live.remove(job.id);
         long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
@@ -286,6 +468,8 @@ public class ResultDownload {
         private final long start = System.nanoTime();
         private long nextLog = System.nanoTime() + progressInterval.toNanos();
         private volatile long count;
+        /** Connections the download has open now (one stream: 1). */
+        volatile java.util.function.IntSupplier connections = () -> 1;
 
         Progress(JobRecord job, ResultRecord result, long offset, Long total) {
             this.job = job;
@@ -294,7 +478,7 @@ public class ResultDownload {
             this.total = total;
         }
 
-        void update(long newCount) {
+        synchronized void update(long newCount) {
             metrics.downloaded(newCount - count);
             count = newCount;
             long now = System.nanoTime();
@@ -307,7 +491,9 @@ public class ResultDownload {
             String eta = total == null || perSecond <= 0 ? "" : ", ETA " + Durations.format(
                     Duration.ofMillis((long) ((total - done) / perSecond * 1000)));
             String of = total == null ? "" : String.format(Locale.ROOT, " of %d (%.1f%%)", total, 100.0 * done / total);
-            LOG.info("{}: {} {} bytes{} at {}{}", job, result.file, done, of, rate(newCount, now - start), eta);
+            int n = connections.getAsInt();
+            LOG.info("{}: {} {} bytes{} at {}{}{}", job, result.file, done, of, rate(newCount, now - start), eta,
+                    n > 1 ? " over " + n + " connections" : "");
         }
 
         private double perSecond(long now) {
@@ -323,6 +509,7 @@ public class ResultDownload {
             m.put("bytesTotal", total);
             m.put("bytesPerSecond", Math.round(perSecond));
             m.put("etaSeconds", total == null || perSecond <= 0 ? null : Math.round((total - offset - count) / perSecond));
+            m.put("connections", connections.getAsInt());
             return m;
         }
 

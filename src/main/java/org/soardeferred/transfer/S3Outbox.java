@@ -157,6 +157,12 @@ public class S3Outbox extends Outbox {
 
     // --- the storage steps of one result ---------------------------------------------------------------------
 
+    /** Parts of an upload come in order from one stream (segmented downloads to S3 are not there yet). */
+    @Override
+    public boolean writesPieces() {
+        return false;
+    }
+
     @Override
     public long stored(JobRecord job, ResultRecord r) {
         Upload u = r.uploadId == null ? null : uploads.get(r.uploadId);

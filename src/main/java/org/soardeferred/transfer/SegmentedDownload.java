@@ -1,0 +1,427 @@
+package org.soardeferred.transfer;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+import org.soardeferred.TransientException;
+import org.soardeferred.soar.SoarReplies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One result fetched over several connections: each takes the next missing piece in order ({@code Range:
+ * bytes=A-B}) and writes it at its offset in {@code NAME.tar.gz.part}; the calling thread reads the pieces back in
+ * order through the package digest, so the sha256 and the tar.gz check stay one sequential pass and memory stays
+ * bounded (a read buffer per connection). Connections run at most a window of pieces ahead of that pass.
+ * <p>
+ * A connection refused with 429 or 503 lowers this download's connection count (logged once); a connection cut
+ * mid-piece resumes that piece from the bytes it stored; a server that stops honouring Range, or any other
+ * failure, ends the download with the pieces stored so far recorded (the next attempt fetches only the others).
+ * Every read first checks that this node still holds the job (cluster fencing), on every connection.
+ */
+public final class SegmentedDownload {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedDownload.class);
+    private static final int BUFFER = 256 * 1024;
+    /** Tries of one piece (a dropped connection) before the download gives up and the step is retried. */
+    private static final int ATTEMPTS = 4;
+    private static final Duration PERSIST_EVERY = Duration.ofSeconds(1);
+
+    /** What the download needs from outside: where to fetch, where to write, whom to tell. */
+    public record Link(String url, String host, PieceFetcher fetcher, HostConnections connections, Executor threads) {
+    }
+
+    private final String what;
+    private final Link link;
+    private final Pieces pieces;
+    private final FileChannel part;
+    private final PackageDigest digest;
+    private final int wanted;
+    private final Runnable leaseCheck;
+    private final LongConsumer received;
+    private final Consumer<Pieces> persist;
+    private final int window;
+
+    // guarded by this
+    private final Set<Integer> inFlight = new HashSet<>();
+    private final Map<Integer, Long> partial = new HashMap<>();
+    private int digested;
+    private int active;
+    private int allowed;
+    private Throwable failure;
+    /** Set with the failure: connections stop at their next read. */
+    private volatile boolean stopped;
+    private boolean warnedBusy;
+
+    private final AtomicLong bytes = new AtomicLong();
+    private final Set<PieceFetcher.Reply> open = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param what       the download, for log lines ("job … (name): NAME.tar.gz")
+     * @param wanted     connections to use (soar.fetch.connections), within the host's ceiling
+     * @param leaseCheck throws when this node no longer holds the job (called before each write)
+     * @param received   told the bytes received by this download so far, after each read
+     * @param persist    records the stored pieces in the job store (at most once a second, and at the end)
+     */
+    public SegmentedDownload(String what, Link link, Pieces pieces, FileChannel part, PackageDigest digest, int wanted,
+                             Runnable leaseCheck, LongConsumer received, Consumer<Pieces> persist) {
+        this.what = what;
+        this.link = link;
+        this.pieces = pieces;
+        this.part = part;
+        this.digest = digest;
+        this.wanted = Math.max(1, wanted);
+        this.allowed = this.wanted;
+        this.leaseCheck = leaseCheck;
+        this.received = received;
+        this.persist = persist;
+        this.window = Math.max(8, 4 * this.wanted);
+    }
+
+    /** Connections open now. */
+    public synchronized int connections() {
+        return active;
+    }
+
+    /** Bytes received by this download (not counting pieces stored before it). */
+    public long received() {
+        return bytes.get();
+    }
+
+    /**
+     * Runs the download to its end: every piece stored and digested in order. {@code probe} is the open reply to
+     * the first missing piece's request (the fetch route's GET), whose connection holds {@code probePermit}.
+     */
+    public void run(int probePiece, InputStream probe, HostConnections.Permit probePermit) throws IOException {
+        synchronized (this) {
+            inFlight.add(probePiece);
+            active++;
+        }
+        link.threads().execute(() -> work(probePermit, probePiece, probe));
+        topUp();
+        long persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
+        try {
+            for (int d = 0; d < pieces.count(); d++) {
+                awaitStored(d);
+                digestPiece(d);
+                synchronized (this) {
+                    digested = d + 1;
+                    notifyAll();
+                }
+                topUp();
+                if (System.nanoTime() - persistAt > 0) {
+                    persist.accept(pieces);
+                    persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            fail(e);
+        } finally {
+            stopAndAwaitConnections();
+            persist.accept(pieces);
+        }
+        synchronized (this) {
+            if (failure != null) {
+                throw rethrow(failure);
+            }
+        }
+    }
+
+    private synchronized void awaitStored(int d) {
+        while (!pieces.isStored(d) && failure == null) {
+            if (active == 0) {
+                failure = new TransientException(what + ": no connection is left for piece " + d + " of " + pieces.count());
+                stopped = true;
+                break;
+            }
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new TransientException(what + ": interrupted");
+                stopped = true;
+            }
+        }
+    }
+
+    /** Feeds piece d from the part file through the digest, read straight into the digest's chunk. */
+    private void digestPiece(int d) throws IOException {
+        long pos = pieces.start(d);
+        long end = pieces.end(d);
+        while (pos <= end) {
+            byte[] chunk = digest.chunk();
+            int at = digest.position();
+            int length = (int) Math.min(chunk.length - at, end - pos + 1);
+            int n = part.read(ByteBuffer.wrap(chunk, at, length), pos);
+            if (n <= 0) {
+                throw new TransientException(what + ": the part file ends at byte " + pos + " inside piece " + d
+                        + ", which was recorded as stored; the download starts that piece again");
+            }
+            digest.filled(n);
+            pos += n;
+        }
+    }
+
+    /** Starts connections up to the count allowed, as far as the host's ceiling has room and pieces are left. */
+    private void topUp() {
+        while (true) {
+            HostConnections.Permit permit;
+            synchronized (this) {
+                if (failure != null || active >= allowed || !claimable()) {
+                    return;
+                }
+                permit = link.connections().tryAcquire(link.host());
+                if (permit == null) {
+                    return;
+                }
+                active++;
+            }
+            link.threads().execute(() -> work(permit, -1, null));
+        }
+    }
+
+    /** A piece that no connection has, not stored, within the window ahead of the digest, exists. */
+    private boolean claimable() {
+        int i = pieces.nextMissing(0);
+        while (i >= 0 && inFlight.contains(i)) {
+            i = pieces.nextMissing(i + 1);
+        }
+        return i >= 0 && i < digested + window;
+    }
+
+    /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
+    private synchronized int claim() {
+        while (failure == null) {
+            int i = pieces.nextMissing(0);
+            while (i >= 0 && inFlight.contains(i)) {
+                i = pieces.nextMissing(i + 1);
+            }
+            if (i < 0 || active > allowed) {
+                return -1;
+            }
+            if (i < digested + window) {
+                inFlight.add(i);
+                return i;
+            }
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private void work(HostConnections.Permit permit, int firstPiece, InputStream firstBody) {
+        try (permit) {
+            if (firstBody != null) {
+                boolean done = true;
+                try (InputStream in = firstBody) {
+                    store(firstPiece, in, pieces.start(firstPiece));
+                } catch (IOException e) {
+                    done = fetch(firstPiece, e);
+                }
+                if (!done) {
+                    return;
+                }
+                stored(firstPiece);
+            }
+            for (int i = claim(); i >= 0; i = claim()) {
+                if (fetch(i, null)) {
+                    stored(i);
+                } else {
+                    return; // this connection was refused (429/503): the download goes on with fewer
+                }
+            }
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            synchronized (this) {
+                active--;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Fetches piece i (its missing part), retrying a dropped connection; false when the server refused this
+     * connection (429/503) and the others go on without it.
+     */
+    private boolean fetch(int i, IOException previous) throws IOException {
+        IOException last = previous;
+        for (int attempt = previous == null ? 0 : 1; attempt < ATTEMPTS; attempt++) {
+            if (attempt > 0) {
+                pause(Duration.ofMillis(250L << attempt));
+            }
+            synchronized (this) {
+                if (failure != null) {
+                    throw new IOException("the download stopped");
+                }
+            }
+            long from = pieces.start(i) + partialOf(i);
+            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, pieces.end(i))) {
+                open.add(reply);
+                try {
+                    int status = reply.status();
+                    if (status == 206) {
+                        long start = ResultDownload.rangeStart(reply.header("Content-Range"));
+                        if (start != from) {
+                            throw new TransferException(what + ": asked for bytes from " + from + " but the server sent a range starting at " + start);
+                        }
+                        try (InputStream in = reply.body()) {
+                            store(i, in, from);
+                        }
+                        return true;
+                    }
+                    if ((status == 429 || status == 503) && refused(i, status, reply.header("Retry-After"))) {
+                        return false;
+                    }
+                    if (status == 429 || status == 503) {
+                        last = new IOException("HTTP " + status + " for piece " + i);
+                        continue;
+                    }
+                    if (status == 200) {
+                        throw new TransientException(what + ": the server answered a Range request with the whole package; "
+                                + "the download starts over with one connection");
+                    }
+                    throw SoarReplies.failure(status, link.url(), new String(reply.body().readNBytes(2000), StandardCharsets.UTF_8));
+                } finally {
+                    open.remove(reply);
+                }
+            } catch (IOException e) {
+                last = e;
+                LOG.debug("{}: piece {} cut after {} bytes: {}", what, i, partialOf(i), e.toString());
+            }
+        }
+        throw last;
+    }
+
+    /** 429/503 on a connection: when others remain, this one closes and the count is lowered (logged once). */
+    private synchronized boolean refused(int piece, int status, String retryAfter) {
+        if (active <= 1) {
+            return false;
+        }
+        allowed = Math.max(1, active - 1);
+        inFlight.remove(piece);
+        if (!warnedBusy) {
+            warnedBusy = true;
+            LOG.warn("{}: the server answered {} to an extra connection{}; going on with {} connection(s)", what, status,
+                    retryAfter == null ? "" : " (Retry-After " + retryAfter + ")", allowed);
+        }
+        notifyAll();
+        return true;
+    }
+
+    /** Streams a piece's bytes from {@code from} to its end into the part file at their offset. */
+    private void store(int i, InputStream in, long from) throws IOException {
+        long end = pieces.end(i);
+        byte[] buffer = new byte[(int) Math.min(BUFFER, end - from + 1)];
+        long pos = from;
+        while (pos <= end) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, end - pos + 1));
+            if (n < 0) {
+                throw new EOFException("the connection ended at byte " + pos + " inside piece " + i + " (bytes "
+                        + pieces.start(i) + "-" + end + ")");
+            }
+            if (stopped) {
+                throw new IOException("the download stopped");
+            }
+            leaseCheck.run();
+            ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+            long at = pos;
+            while (b.hasRemaining()) {
+                at += part.write(b, at);
+            }
+            pos += n;
+            synchronized (this) {
+                partial.put(i, pos - pieces.start(i));
+            }
+            received.accept(bytes.addAndGet(n));
+        }
+    }
+
+    private void stored(int i) {
+        pieces.stored(i);
+        synchronized (this) {
+            inFlight.remove(i);
+            partial.remove(i);
+            notifyAll();
+        }
+    }
+
+    private synchronized long partialOf(int i) {
+        return partial.getOrDefault(i, 0L);
+    }
+
+    private synchronized void fail(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            stopped = true;
+        }
+        notifyAll();
+    }
+
+    /** Ends every connection (a failure, or the end) and waits until none writes any more. */
+    private void stopAndAwaitConnections() {
+        synchronized (this) {
+            if (failure == null && !pieces.complete()) {
+                failure = new TransientException(what + ": stopped");
+            }
+            stopped = failure != null;
+            if (failure != null) {
+                open.forEach(PieceFetcher.Reply::abort);
+            }
+            notifyAll();
+            while (active > 0) {
+                try {
+                    wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    open.forEach(PieceFetcher.Reply::abort);
+                }
+            }
+        }
+    }
+
+    private void pause(Duration d) {
+        synchronized (this) {
+            long until = System.nanoTime() + d.toNanos();
+            while (failure == null && System.nanoTime() - until < 0) {
+                try {
+                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,116 @@
+package org.soardeferred;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.soardeferred.simulator.SoarSimulator;
+
+/**
+ * Segmented downloads through the real routes: a package fetched in pieces over several connections (Range:
+ * bytes=A-B), each piece written at its offset and the whole verified in one pass; and the servers and links that
+ * do not allow it.
+ */
+class SegmentedDownloadTest {
+
+    private static final long PIECE = 256 * 1024;
+    private static final String ITEM = "solo_L2_epd-ept-north-rates_20200820";
+
+    @TempDir
+    Path root;
+
+    private SoarSimulator soar;
+    private RunningService service;
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (soar != null) {
+            soar.close();
+        }
+    }
+
+    private void start(int connections, SoarSimulator simulator) {
+        soar = simulator.user("scientist", "s3cret-Pa55").timing(50, 100).itemBytes(6L << 20).start(0);
+        service = RunningService.start(root, soar.baseUrl(), Map.of("soar.fetch.connections", String.valueOf(connections),
+                "soar.fetch.piece-size", "256KB", "soar.retry.delay", "100ms", "soar.retry.max-delay", "1s"));
+    }
+
+    private List<SoarSimulator.SeenRequest> downloads() {
+        return soar.requests().stream().filter(r -> r.path().contains("/results/")).toList();
+    }
+
+    private JsonNode delivered(String name) {
+        JsonNode m = service.awaitManifest(name);
+        assertThat(m.path("status").asText()).as(m.toString()).isEqualTo("DELIVERED");
+        String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+        assertThat(RunningService.sha256(service.outbox.resolve(name + ".tar.gz"))).isEqualTo(served)
+                .isEqualTo(m.path("results").get(0).path("sha256").asText());
+        assertThat(service.outbox.resolve(name + ".tar.gz.part")).doesNotExist();
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0} connection(s)")
+    @ValueSource(ints = {1, 4, 8})
+    void theBytesArriveWholeOverOneFourOrEightConnections(int connections) {
+        // each connection served at 16 MB/s, so that pieces overlap in time
+        start(connections, new SoarSimulator().ratePerConnection(16L << 20));
+        service.drop("pieces.ids", ITEM);
+
+        JsonNode m = delivered("pieces");
+
+        long size = m.path("results").get(0).path("bytes").asLong();
+        if (connections == 1) {
+            assertThat(downloads()).singleElement().satisfies(r -> assertThat(r.range()).isNull());
+        } else {
+            assertThat(downloads()).hasSize((int) ((size + PIECE - 1) / PIECE))
+                    .allSatisfy(r -> assertThat(r.range()).matches("bytes=\\d+-\\d+"));
+            // the simulator counts a connection until its side has closed the response, a moment after the client
+            // has read the last byte and asked for its next piece: one more than the client holds may show
+            assertThat(soar.peakDownloads()).isGreaterThan(1).isLessThanOrEqualTo(connections + 1);
+        }
+        assertThat(soar.bytesSent(m.path("jobId").asText())).as("every byte sent once").isEqualTo(size);
+    }
+
+    @Test
+    void aServerThatIgnoresRangeIsReadWithOneStream() {
+        start(4, new SoarSimulator().ignoreRange(true));
+        service.drop("whole.ids", ITEM);
+
+        JsonNode m = delivered("whole");
+
+        assertThat(downloads()).hasSize(1);
+        assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(m.path("results").get(0).path("bytes").asLong());
+    }
+
+    @Test
+    void aConnectionLimitAnsweredWith503LowersTheConnectionCountInsteadOfFailingTheJob() {
+        start(4, new SoarSimulator().ratePerConnection(16L << 20).maxConnectionsPerClient(2));
+        service.drop("polite.ids", ITEM);
+
+        delivered("polite");
+
+        assertThat(soar.peakDownloads()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionCutMidPieceFetchesOnlyTheRestOfThatPiece() {
+        start(4, new SoarSimulator().ratePerConnection(16L << 20).dropDownloads(1, 100_000));
+        service.drop("cut.ids", ITEM);
+
+        JsonNode m = delivered("cut");
+
+        assertThat(downloads()).anySatisfy(r -> assertThat(r.range()).isEqualTo("bytes=100000-" + (PIECE - 1)));
+        assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(m.path("results").get(0).path("bytes").asLong());
+    }
+}
