@@ -60,7 +60,11 @@ class ClusterIT {
                 .env("SOAR_CLUSTER_RENEW_INTERVAL", "1s")
                 .env("SOAR_CLUSTER_TAKEOVER_INTERVAL", "2s")
                 .env("SOAR_INBOX_MAX_PER_SCAN", "1")
-                .env("SOAR_INBOX_SCAN_INTERVAL", "300");
+                .env("SOAR_INBOX_SCAN_INTERVAL", "300")
+                // packages of 24 MB in pieces of 1 MB over 4 connections: a node stopped mid-download has several
+                // connections under way, each of which must write nothing once another node holds the job
+                .env("SOAR_FETCH_CONNECTIONS", "4")
+                .env("SOAR_FETCH_PIECE_SIZE", "1MB");
         extra.forEach(p::env);
         Files.createDirectories(root.resolve(id));
         return p.start("-Xmx256m");
@@ -173,7 +177,7 @@ class ClusterIT {
         return p;
     }
 
-    /** Packages of 24 MB served at 1 MB/s, so that a node can be stopped mid-download. */
+    /** Packages of 24 MB served at 1 MB/s per connection, so that a node can be stopped mid-download. */
     private static SoarSimulator slowSoar() throws Exception {
         return new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(24L << 20).timing(100, 200).throttle(1L << 20).start(0);
     }
