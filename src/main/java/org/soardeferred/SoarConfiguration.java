@@ -118,8 +118,10 @@ public class SoarConfiguration implements CamelConfiguration {
         });
         r.bind("outboxes", outboxes);
         SoarMetrics metrics = new SoarMetrics(context, store);
+        ResultDownload.Segments segments = segments(context, s, session);
+        metrics.connections(segments.hosts()::inUse);
         ResultDownload downloads = new ResultDownload(outboxes, store, urls, s.duration("soar.progress.interval"),
-                hosts(s.get("soar.result.allowed-hosts", "")), metrics, segments(context, s, session));
+                hosts(s.get("soar.result.allowed-hosts", "")), metrics, segments);
         r.bind("resultDownload", downloads);
         r.bind("pollSchedules", new PollSchedules(s.duration("soar.poll.delay"), s.duration("soar.poll.max-delay"),
                 s.duration("soar.poll.timeout"), s.duration("soar.poll.wait"), metrics));

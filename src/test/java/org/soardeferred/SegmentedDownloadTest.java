@@ -83,6 +83,25 @@ class SegmentedDownloadTest {
     }
 
     @Test
+    void progressShowsTheConnectionsInUseAndTheBytesStoredAcrossThem() {
+        start(4, new SoarSimulator().ratePerConnection(1L << 20));
+        service.drop("slow.ids", ITEM);
+        var downloads = service.context().getRegistry().lookupByNameAndType("resultDownload",
+                org.soardeferred.transfer.ResultDownload.class);
+        var store = service.context().getRegistry().lookupByNameAndType("jobStore", org.soardeferred.store.JobStore.class);
+
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> store.all().stream()
+                .map(j -> downloads.live(j.id)).filter(java.util.Objects::nonNull)
+                .peek(seen::set)
+                .anyMatch(t -> ((Number) t.get("connections")).intValue() == 4 && ((Number) t.get("bytesDone")).longValue() > PIECE));
+        soar.ratePerConnection(0);
+
+        delivered("slow");
+        assertThat(seen.get()).containsKeys("bytesPerSecond", "etaSeconds", "bytesTotal");
+    }
+
+    @Test
     void aServerThatIgnoresRangeIsReadWithOneStream() {
         start(4, new SoarSimulator().ignoreRange(true));
         service.drop("whole.ids", ITEM);

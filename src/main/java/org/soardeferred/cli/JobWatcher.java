@@ -19,20 +19,24 @@ import org.soardeferred.transfer.Outboxes;
 /**
  * Follows a job from the job store until it is finished, and shows it: the phase and elapsed time as they
  * change; while downloading, a progress bar (bytes, percent, rate, ETA) on a terminal, or a plain line every
- * few seconds when the output is not a terminal. The bytes come from the target
- * (the package's .part file, or the S3 upload in progress).
+ * few seconds when the output is not a terminal. The bytes and connections come from the download under way in
+ * this process; once it is over, from the target (the package's .part file, or the S3 upload in progress).
  */
 final class JobWatcher {
 
     private final JobStore store;
     private final Outboxes outboxes;
+    /** A job's download under way in this process (ResultDownload.live), or null. */
+    private final java.util.function.Function<String, Map<String, Object>> live;
     private final PrintStream out;
     private final boolean terminal;
     private final Duration plainInterval;
 
-    JobWatcher(JobStore store, Outboxes outboxes, PrintStream out, boolean terminal, Duration plainInterval) {
+    JobWatcher(JobStore store, Outboxes outboxes, java.util.function.Function<String, Map<String, Object>> live, PrintStream out,
+               boolean terminal, Duration plainInterval) {
         this.store = store;
         this.outboxes = outboxes;
+        this.live = live;
         this.out = out;
         this.terminal = terminal;
         this.plainInterval = plainInterval;
@@ -77,6 +81,7 @@ final class JobWatcher {
         private long startBytes = -1;
         private long nextLine = System.nanoTime();
         private long last;
+        private int connections = 1;
 
         Progress(ResultRecord r) {
             bar = terminal ? new ProgressBarBuilder().setTaskName(r.file).setInitialMax(r.size == null ? -1 : r.size)
@@ -86,13 +91,22 @@ final class JobWatcher {
         }
 
         void show(JobRecord job, ResultRecord r) {
-            long bytes = r.sha256 != null ? r.bytes : Math.max(last, outboxes.of(job).progress(r));
+            Map<String, Object> transfer = r.sha256 != null ? null : live.apply(job.id);
+            long bytes;
+            if (transfer != null && r.id.equals(transfer.get("result"))) {
+                // a segmented download's part file has holes: the download itself says what is stored
+                bytes = Math.max(last, ((Number) transfer.get("bytesDone")).longValue());
+                connections = ((Number) transfer.getOrDefault("connections", 1)).intValue();
+            } else {
+                bytes = r.sha256 != null ? r.bytes : r.pieces != null ? last : Math.max(last, outboxes.of(job).progress(r));
+            }
             if (startBytes < 0) {
                 startBytes = bytes;
             }
             last = bytes;
             if (bar != null) {
                 bar.stepTo(bytes);
+                bar.setExtraMessage(connections > 1 && r.sha256 == null ? connections + " connections" : "");
                 return;
             }
             long now = System.nanoTime();
@@ -110,6 +124,9 @@ final class JobWatcher {
                 s.append(String.format(Locale.ROOT, " of %s (%.1f%%)", mb(r.size), 100.0 * bytes / r.size));
             }
             s.append(String.format(Locale.ROOT, ", %.1f MB/s", rate / 1e6));
+            if (connections > 1 && r.sha256 == null) {
+                s.append(" over ").append(connections).append(" connections");
+            }
             if (r.sha256 != null) {
                 s.append(", done");
             } else if (r.size != null && rate > 0) {

@@ -50,6 +50,11 @@ final class ServiceRun implements AutoCloseable {
         return main.getCamelContext().getRegistry().lookupByNameAndType("outboxes", Outboxes.class);
     }
 
+    /** The downloads under way in this process (bytes stored, rate, connections). */
+    org.soardeferred.transfer.ResultDownload downloads() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("resultDownload", org.soardeferred.transfer.ResultDownload.class);
+    }
+
     @Override
     public void close() {
         main.stop();

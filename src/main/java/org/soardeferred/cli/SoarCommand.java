@@ -93,7 +93,7 @@ public class SoarCommand implements Callable<Integer> {
         boolean verbose;
 
         JobWatcher watcher(ServiceRun run, PrintStream out) {
-            return new JobWatcher(run.store(), run.outboxes(), out, isTerminal(),
+            return new JobWatcher(run.store(), run.outboxes(), run.downloads()::live, out, isTerminal(),
                     Durations.parse("--progress-interval", progressInterval));
         }
     }

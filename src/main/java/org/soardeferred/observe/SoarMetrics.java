@@ -32,10 +32,17 @@ public class SoarMetrics {
     /** The store's counts, read once per scrape (one query for all the statuses' gauges). */
     private volatile Map<JobStatus, Long> counts;
     private volatile long countedAt;
+    /** Download connections open now, across all downloads (set once the downloads exist). */
+    private volatile java.util.function.IntSupplier connections = () -> 0;
 
     public SoarMetrics(CamelContext context, JobStore store) {
         this.context = context;
         this.store = store;
+    }
+
+    /** Where the gauge of open download connections ({@code soar_download_connections}) reads from. */
+    public void connections(java.util.function.IntSupplier open) {
+        this.connections = open;
     }
 
     /**
@@ -121,6 +128,8 @@ public class SoarMetrics {
                 Gauge.builder("soar.jobs", SoarMetrics.this, sm -> sm.count(s)).tag("status", s.name())
                         .description("Jobs in the store by status").register(r);
             }
+            Gauge.builder("soar.download.connections", SoarMetrics.this, sm -> sm.connections.getAsInt())
+                    .description("Download connections open now, across all downloads").register(r);
             submits = Counter.builder("soar.submits").description("DEFERRED requests sent to SOAR").register(r);
             polls = Counter.builder("soar.polls").description("Polls of UWS jobs").register(r);
             downloaded = Counter.builder("soar.downloaded.bytes").baseUnit("bytes").description("Package bytes received").register(r);

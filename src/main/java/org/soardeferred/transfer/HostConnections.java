@@ -46,6 +46,11 @@ public final class HostConnections {
         return perHost - of(host).availablePermits();
     }
 
+    /** Connections open now to every host. */
+    public int inUse() {
+        return hosts.values().stream().mapToInt(s -> perHost - s.availablePermits()).sum();
+    }
+
     private Semaphore of(String host) {
         return hosts.computeIfAbsent(host == null ? "" : host.toLowerCase(Locale.ROOT), h -> new Semaphore(perHost, true));
     }
