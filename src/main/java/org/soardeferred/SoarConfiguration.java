@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them
  * by name: {@code soarSession}, {@code soarUrls}, {@code soarCookies}, {@code jobStore}, {@code queryFileReader},
- * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code sentRequests}, {@code soarReplies}, {@code soarLogout}, {@code outboxes},
- * {@code resultDownload}, {@code pollSchedules}, {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}, {@code mirrors},
+ * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code sentRequests}, {@code soarReplies}, {@code soarLogout},
+ * {@code outboxes}, {@code resultDownload}, {@code pendingAborts}, {@code abandonedUploads}, {@code pollSchedules},
+ * {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}, {@code mirrors},
  * {@code tapReplies}, {@code timerRequest}, {@code inboxLocks}. In cluster mode (soar.cluster.enabled) it also puts
  * Quartz on the shared PostgreSQL database; the mirrors' schedules are added from routes/mirror.camel.yaml's template.
  */
@@ -92,7 +93,9 @@ public class SoarConfiguration implements CamelConfiguration {
         r.bind("inboxLocks", cluster ? org.soardeferred.store.ClusterSupport.inboxLocks(pool)
                 : org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository.memoryIdempotentRepository(10_000));
         var mirrorDefinitions = org.soardeferred.mirror.MirrorDefinitions.load(Path.of(s.get("soar.mirrors", "config/mirrors.yaml")));
-        Outboxes outboxes = outboxes(context, s, org.soardeferred.mirror.Mirrors.targets(mirrorDefinitions.values()));
+        org.soardeferred.store.PendingAborts pendingAborts = new org.soardeferred.store.PendingAborts(pool);
+        Outboxes outboxes = outboxes(context, s, org.soardeferred.mirror.Mirrors.targets(mirrorDefinitions.values()),
+                pendingAborts);
         Outbox outbox = outboxes.standard();
 
         r.bind("soarUrls", urls);
@@ -117,6 +120,8 @@ public class SoarConfiguration implements CamelConfiguration {
             session.logout();
         });
         r.bind("outboxes", outboxes);
+        r.bind("pendingAborts", pendingAborts);
+        r.bind("abandonedUploads", new org.soardeferred.transfer.AbandonedUploads(outboxes, store, s.duration("soar.s3.orphan-age")));
         SoarMetrics metrics = new SoarMetrics(context, store);
         ResultDownload.Segments segments = segments(context, s, session);
         metrics.connections(segments.hosts()::inUse);
@@ -229,7 +234,8 @@ public class SoarConfiguration implements CamelConfiguration {
      * from soar.s3.* (the endpoint override uses path-style access unless told otherwise; without soar.s3.access-key
      * the AWS default credentials chain is used).
      */
-    private static Outboxes outboxes(CamelContext context, Settings s, java.util.List<String> mirrorTargets) {
+    private static Outboxes outboxes(CamelContext context, Settings s, java.util.List<String> mirrorTargets,
+                                     org.soardeferred.store.PendingAborts pendingAborts) {
         String target = s.get("soar.target", "").strip();
         java.util.Set<String> allowed = new java.util.LinkedHashSet<>();
         for (String t : s.get("soar.targets.allowed", "").split(",")) {
@@ -241,7 +247,7 @@ public class SoarConfiguration implements CamelConfiguration {
             if (t.startsWith("s3://")) {
                 return new org.soardeferred.transfer.S3Outbox(context, t, s3PartSize(s),
                         Durations.parseSize("soar.s3.copy-part-size", s.get("soar.s3.copy-part-size")),
-                        Integer.parseInt(s.get("soar.s3.parts-in-flight", "2").strip()));
+                        Integer.parseInt(s.get("soar.s3.parts-in-flight", "2").strip()), pendingAborts);
             }
             if (t.contains("://")) {
                 throw new IllegalArgumentException("the target '" + t + "' is not supported: give s3://BUCKET/PREFIX or a folder");

@@ -34,6 +34,9 @@ final class S3Server implements AutoCloseable {
     private final S3Proxy proxy;
     private final BlobStoreContext blobs;
     private final S3Client client;
+    /** While true, every AbortMultipartUpload fails (S3Proxy answers 503), as a busy or failing S3 would. */
+    private final java.util.concurrent.atomic.AtomicBoolean failAborts = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger abortsRefused = new java.util.concurrent.atomic.AtomicInteger();
 
     private S3Server(Path folder, int port) throws Exception {
         this.folder = folder;
@@ -41,7 +44,19 @@ final class S3Server implements AutoCloseable {
         p.setProperty("jclouds.filesystem.basedir", folder.toString());
         blobs = ContextBuilder.newBuilder("filesystem").credentials(ACCESS_KEY, SECRET_KEY).overrides(p)
                 .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:" + port))
+        // S3Proxy aborts an upload of its filesystem backend by removing the upload's stub blob (named by the upload id)
+        org.jclouds.blobstore.BlobStore store = new org.jclouds.blobstore.util.ForwardingBlobStore(blobs.getBlobStore()) {
+            @Override
+            public void removeBlob(String container, String name) {
+                if (failAborts.get() && delegate().listMultipartUploads(container).stream().anyMatch(u -> u.id().equals(name))) {
+                    abortsRefused.incrementAndGet();
+                    throw new org.jclouds.http.HttpResponseException("simulated failure of AbortMultipartUpload", null,
+                            org.jclouds.http.HttpResponse.builder().statusCode(503).message("Slow Down").build());
+                }
+                super.removeBlob(container, name);
+            }
+        };
+        proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
         proxy.start();
         org.awaitility.Awaitility.await().until(() -> "STARTED".equals(proxy.getState()));
@@ -65,6 +80,17 @@ final class S3Server implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("S3Proxy did not start", e);
         }
+    }
+
+    /** Every abort of a multipart upload fails from now on (true), or works again (false). */
+    S3Server failAborts(boolean on) {
+        failAborts.set(on);
+        return this;
+    }
+
+    /** How many aborts failed on purpose so far. */
+    int abortsRefused() {
+        return abortsRefused.get();
     }
 
     String endpoint() {

@@ -105,7 +105,19 @@ public class JobStore {
             "ALTER TABLE soar_job ADD COLUMN owner_node VARCHAR(100)",
             "ALTER TABLE soar_job ADD COLUMN lease_until TIMESTAMP",
             // exactly once at SOAR: when the DEFERRED request was first sent (its reply may never have come)
-            "ALTER TABLE soar_job ADD COLUMN sent_at TIMESTAMP");
+            "ALTER TABLE soar_job ADD COLUMN sent_at TIMESTAMP",
+            // S3 multipart uploads whose abort S3 has not confirmed yet (see PendingAborts)
+            """
+            CREATE TABLE soar_pending_abort (
+              bucket     VARCHAR(63)   NOT NULL,
+              object_key VARCHAR(1024) NOT NULL,
+              upload_id  VARCHAR(1024) NOT NULL,
+              job_id     VARCHAR(40),
+              attempts   INT           NOT NULL,
+              last_error VARCHAR(1000),
+              created_at TIMESTAMP     NOT NULL,
+              PRIMARY KEY (bucket, upload_id)
+            )""");
 
     /** The columns besides id, in the order {@link #bind} sets them; id is always the last parameter. */
     private static final List<String> FIELDS = List.of("name", "request_json", "idempotency_key", "query_file",

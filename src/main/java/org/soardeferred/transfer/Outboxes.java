@@ -46,6 +46,18 @@ public class Outboxes {
         });
     }
 
+    /** Every target: the service's own, then those requests and mirrors may name. */
+    public java.util.List<Outbox> all() {
+        java.util.List<Outbox> out = new java.util.ArrayList<>();
+        out.add(standard);
+        java.util.Set<String> named = new java.util.TreeSet<>(allowed);
+        named.addAll(internal);
+        for (String t : named) {
+            out.add(made.computeIfAbsent(t, factory));
+        }
+        return out;
+    }
+
     /** The service's own target. */
     public Outbox standard() {
         return standard;

@@ -21,6 +21,7 @@ import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
 import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.PendingAborts;
 import org.soardeferred.store.ResultRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * restart the upload is resumed from the parts S3 lists. Once the staged object is complete and verified it is
  * copied on the server to its final key with its metadata (job, data items, sha256, size), then the staged object is
  * deleted: a package appears under its final key only complete, verified and described. A failed upload is aborted,
- * so no parts are left behind.
+ * so no parts are left behind: an abort that S3 does not confirm (S3 unreachable, busy) is kept in the job store
+ * ({@link PendingAborts}) and tried again ({@link #retryAborts}) until it does, and {@link #sweep} aborts the uploads
+ * under the staging prefix that no unfinished job owns (left by a process that died, or by another version).
  */
 public class S3Outbox extends Outbox {
 
@@ -76,6 +79,8 @@ public class S3Outbox extends Outbox {
     });
     /** Uploads in progress in this process, by upload id: the parts done and the part being filled. */
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    /** Uploads whose abort S3 has not confirmed yet; null: none are kept (only logged). */
+    private final PendingAborts pendingAborts;
     private volatile AWS2S3Endpoint endpoint;
     private volatile ProducerTemplate producer;
 
@@ -84,7 +89,17 @@ public class S3Outbox extends Outbox {
     }
 
     public S3Outbox(CamelContext context, String target, long partSize, long copyPartSize, int partsInFlight) {
+        this(context, target, partSize, copyPartSize, partsInFlight, null);
+    }
+
+    /**
+     * @param pendingAborts where uploads whose abort S3 did not confirm are kept until it does (null: nowhere, they
+     *                      are only logged)
+     */
+    public S3Outbox(CamelContext context, String target, long partSize, long copyPartSize, int partsInFlight,
+                    PendingAborts pendingAborts) {
         super(null);
+        this.pendingAborts = pendingAborts;
         if (partsInFlight < 1) {
             throw new IllegalArgumentException("soar.s3.parts-in-flight must be at least 1");
         }
@@ -436,7 +451,10 @@ public class S3Outbox extends Outbox {
             }
             s3().completeMultipartUpload(b -> b.bucket(bucket).key(to).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException e) {
-            abortQuietly(to, uploadId);
+            String failed = abortQuietly(to, uploadId);
+            if (failed != null) {
+                keep(job, to, uploadId, failed);
+            }
             throw e;
         }
         LOG.debug("{}: copied {} to {} in parts", job, from, to);
@@ -496,28 +514,116 @@ public class S3Outbox extends Outbox {
         }
     }
 
-    /** Aborts the result's upload so S3 keeps no parts; when S3 cannot be reached the upload id stays recorded. */
+    /**
+     * Aborts the result's upload so S3 keeps no parts. When S3 does not confirm it, the upload is kept in the job
+     * store and its abort tried again later; the result no longer refers to it (a retry of the download starts a new
+     * upload rather than resume one that is being aborted). Without a store the upload id stays with the result.
+     */
     private void abort(JobRecord job, ResultRecord r) {
         Upload u = uploads.remove(r.uploadId);
         String key = u != null ? u.key : stagingKey(r.file);
-        if (abortQuietly(key, r.uploadId)) {
+        String failed = abortQuietly(key, r.uploadId);
+        if (failed == null) {
             r.uploadId = null;
-        } else {
-            LOG.warn("{}: the multipart upload {} of {} could not be aborted; it is retried later. A bucket lifecycle rule "
-                    + "AbortIncompleteMultipartUpload removes such parts in any case", job, r.uploadId, location(STAGING + r.file));
+        } else if (keep(job, key, r.uploadId, failed)) {
+            r.uploadId = null;
         }
     }
 
-    private boolean abortQuietly(String key, String uploadId) {
-        try {
-            s3().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-            return true;
-        } catch (NoSuchUploadException e) {
-            return true;
-        } catch (RuntimeException e) {
-            LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
+    /** Keeps an upload whose abort failed, to abort it later; false when there is no store to keep it in. */
+    private boolean keep(JobRecord job, String key, String uploadId, String error) {
+        Object who = job != null ? job : "Abandoned uploads";
+        if (pendingAborts == null) {
+            LOG.warn("{}: the multipart upload {} of s3://{}/{} could not be aborted ({}). A bucket lifecycle rule "
+                    + "AbortIncompleteMultipartUpload removes such parts", who, uploadId, bucket, key, error);
             return false;
         }
+        try {
+            pendingAborts.add(bucket, key, uploadId, job == null ? null : job.id, error);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the multipart upload {} of s3://{}/{} could not be aborted ({}), nor kept to abort later ({}); "
+                    + "the sweep of abandoned uploads finds it", who, uploadId, bucket, key, error, e.getMessage());
+            return true;
+        }
+        LOG.warn("{}: the multipart upload {} of s3://{}/{} could not be aborted ({}); it is kept in the job store and "
+                + "aborted later (soar.s3.abort-retry-interval)", who, uploadId, bucket, key, error);
+        return true;
+    }
+
+    /** Aborts an upload; null when S3 confirmed it (or no longer has the upload), else why it failed. */
+    private String abortQuietly(String key, String uploadId) {
+        try {
+            s3().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            return null;
+        } catch (NoSuchUploadException e) {
+            return null;
+        } catch (RuntimeException e) {
+            LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
+            return failure("aborting the upload " + uploadId + " of s3://" + bucket + "/" + key, e).getMessage();
+        }
+    }
+
+    /**
+     * Tries again to abort the uploads of this target's bucket and prefix that are kept because S3 did not confirm
+     * their abort; forgets each once S3 confirms (or no longer has it). Returns how many were aborted now.
+     */
+    public int retryAborts() {
+        if (pendingAborts == null) {
+            return 0;
+        }
+        int aborted = 0;
+        for (PendingAborts.Upload p : pendingAborts.of(bucket)) {
+            if (!p.key().startsWith(prefix)) {
+                continue; // another target's, in the same bucket
+            }
+            String failed = abortQuietly(p.key(), p.uploadId());
+            if (failed == null) {
+                pendingAborts.remove(bucket, p.uploadId());
+                aborted++;
+                LOG.info("The multipart upload {} of s3://{}/{} is aborted at last ({} earlier attempt(s) failed)",
+                        p.uploadId(), bucket, p.key(), p.attempts());
+            } else {
+                pendingAborts.failedAgain(bucket, p.uploadId(), failed);
+                LOG.warn("The multipart upload {} of s3://{}/{} still cannot be aborted ({}); tried {} time(s) since {}",
+                        p.uploadId(), bucket, p.key(), failed, p.attempts() + 1, p.since());
+            }
+        }
+        return aborted;
+    }
+
+    /**
+     * Aborts the multipart uploads under this target's staging prefix that were started more than {@code minAge} ago
+     * (as S3 lists them; 0: whenever) and that no unfinished job owns ({@code owned}: their upload ids) nor this
+     * process is writing: the leftovers of a process that died, or of a job whose abort was lost. Returns how many
+     * were aborted. An upload whose abort fails is kept to be aborted later.
+     */
+    public int sweep(java.time.Duration minAge, java.util.Set<String> owned) {
+        java.time.Instant startedBefore = java.time.Instant.now().minus(minAge);
+        String staging = prefix + STAGING;
+        int aborted = 0;
+        try {
+            for (var u : s3().listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(staging)).uploads()) {
+                if (owned.contains(u.uploadId()) || uploads.containsKey(u.uploadId())
+                        || !minAge.isZero() && u.initiated() != null && u.initiated().isAfter(startedBefore)) {
+                    continue;
+                }
+                String failed = abortQuietly(u.key(), u.uploadId());
+                if (failed == null) {
+                    if (pendingAborts != null) {
+                        pendingAborts.remove(bucket, u.uploadId());
+                    }
+                    aborted++;
+                    LOG.info("Aborted the abandoned multipart upload {} of s3://{}/{} (started {}; no unfinished job owns it)",
+                            u.uploadId(), bucket, u.key(), u.initiated());
+                } else {
+                    keep(null, u.key(), u.uploadId(), failed);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot look for abandoned uploads under s3://{}/{}: {}", bucket, staging,
+                    failure("listing the uploads under s3://" + bucket + "/" + staging, e).getMessage());
+        }
+        return aborted;
     }
 
     private void deleteQuietly(String key) {
@@ -611,8 +717,11 @@ public class S3Outbox extends Outbox {
             synchronized (this) {
                 if (endpoint == null) {
                     try {
-                        // the component checks the bucket when the endpoint starts
-                        endpoint = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
+                        // the component checks the bucket when the endpoint starts; made while the context is still
+                        // starting (the upload timers run at start-up), it is started here, not later by the context
+                        AWS2S3Endpoint made = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
+                        org.apache.camel.support.service.ServiceHelper.startService(made);
+                        endpoint = made;
                     } catch (RuntimeException ex) {
                         throw failure("connecting to the bucket " + bucket, ex);
                     }
