@@ -157,6 +157,9 @@ public class SoarCommand implements Callable<Integer> {
             Map<String, String> overrides = new LinkedHashMap<>();
             overrides.put("soar.inbox.enabled", "false");
             overrides.put("soar.recover.enabled", "false");
+            // a one-off run, perhaps on a job store of its own beside a service writing to the same prefix: it aborts
+            // only the uploads its own store kept, and sweeps nothing
+            overrides.put("soar.s3.orphan-sweep", "false");
             if (this.out != null && target != null) {
                 System.err.println("soar-deferred: invalid request: give --out or --target, not both");
                 return ExitCodes.BAD_INPUT;
