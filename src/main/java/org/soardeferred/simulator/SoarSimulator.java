@@ -498,9 +498,9 @@ public class SoarSimulator implements AutoCloseable {
                 send(ex, 200, "text/plain", "");
             } else if (path.equals("/sim/stats") && ex.getRequestMethod().equals("GET")) {
                 send(ex, 200, "application/json", String.format(Locale.ROOT,
-                        "{\"logins\":%d,\"submits\":%d,\"polls\":%d,\"downloads\":%d,\"jobs\":%d}",
+                        "{\"logins\":%d,\"submits\":%d,\"polls\":%d,\"downloads\":%d,\"jobs\":%d,\"bytesSent\":%d}",
                         logins(), submits(), count("GET", "/tap/async/") - count("GET", "/results/"),
-                        count("GET", "/results/"), jobs.size()));
+                        count("GET", "/results/"), jobs.size(), bytesSent()));
             } else if (path.equals("/data") && ex.getRequestMethod().equals("GET")) {
                 data(ex);
             } else if (path.equals("/tap/sync")) {

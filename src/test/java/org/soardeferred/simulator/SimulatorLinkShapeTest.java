@@ -160,6 +160,8 @@ class SimulatorLinkShapeTest {
         assertThat(simulator.bytesSent(jobId)).isEqualTo(before + 1000 + 500);
         assertThat(simulator.bytesSent()).isEqualTo(before + 1500);
         assertThat(simulator.bytesSent("no-such-job")).isZero();
+        assertThat(get(simulator.baseUrl() + "/sim/stats").body()).as("for scripts running the simulator on its own")
+                .contains("\"bytesSent\":" + (before + 1500) + "}");
     }
 
     @Test
