@@ -542,7 +542,8 @@ public class S3Outbox extends Outbox {
             pendingAborts.add(bucket, key, uploadId, job == null ? null : job.id, error);
         } catch (RuntimeException e) {
             LOG.warn("{}: the multipart upload {} of s3://{}/{} could not be aborted ({}), nor kept to abort later ({}); "
-                    + "the sweep of abandoned uploads finds it", who, uploadId, bucket, key, error, e.getMessage());
+                    + "the sweep of abandoned uploads finds it under the staging prefix, a bucket lifecycle rule "
+                    + "AbortIncompleteMultipartUpload anywhere", who, uploadId, bucket, key, error, e.getMessage());
             return true;
         }
         LOG.warn("{}: the multipart upload {} of s3://{}/{} could not be aborted ({}); it is kept in the job store and "
@@ -550,13 +551,22 @@ public class S3Outbox extends Outbox {
         return true;
     }
 
-    /** Aborts an upload; null when S3 confirmed it (or no longer has the upload), else why it failed. */
+    /**
+     * Aborts an upload; null when S3 confirmed it (or no longer has the upload, or the bucket is gone with it), else
+     * why it failed.
+     */
     private String abortQuietly(String key, String uploadId) {
         try {
-            s3().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            uploadsClient().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
             return null;
         } catch (NoSuchUploadException e) {
             return null;
+        } catch (S3Exception e) {
+            if (e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode())) {
+                return null;
+            }
+            LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
+            return failure("aborting the upload " + uploadId + " of s3://" + bucket + "/" + key, e).getMessage();
         } catch (RuntimeException e) {
             LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
             return failure("aborting the upload " + uploadId + " of s3://" + bucket + "/" + key, e).getMessage();
@@ -602,7 +612,7 @@ public class S3Outbox extends Outbox {
         String staging = prefix + STAGING;
         int aborted = 0;
         try {
-            for (var u : s3().listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(staging)).uploads()) {
+            for (var u : uploadsClient().listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(staging)).uploads()) {
                 if (owned.contains(u.uploadId()) || uploads.containsKey(u.uploadId())
                         || !minAge.isZero() && u.initiated() != null && u.initiated().isAfter(startedBefore)) {
                     continue;
@@ -710,6 +720,17 @@ public class S3Outbox extends Outbox {
         return endpoint().getConfiguration().getAmazonS3Client();
     }
 
+    /**
+     * The same S3 client, without making the endpoint (which checks the bucket when it starts, and is made for the
+     * context's life): aborting and listing uploads run at start-up too, and must work when the bucket is gone.
+     */
+    private S3Client uploadsClient() {
+        AWS2S3Endpoint e = endpoint;
+        return e != null ? e.getConfiguration().getAmazonS3Client()
+                : context.getComponent("aws2-s3", org.apache.camel.component.aws2.s3.AWS2S3Component.class)
+                        .getConfiguration().getAmazonS3Client();
+    }
+
     /** The camel-aws2-s3 endpoint of the bucket, made on first use (so that S3 being down fails a step, not start-up). */
     private AWS2S3Endpoint endpoint() {
         AWS2S3Endpoint e = endpoint;
@@ -717,11 +738,8 @@ public class S3Outbox extends Outbox {
             synchronized (this) {
                 if (endpoint == null) {
                     try {
-                        // the component checks the bucket when the endpoint starts; made while the context is still
-                        // starting (the upload timers run at start-up), it is started here, not later by the context
-                        AWS2S3Endpoint made = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
-                        org.apache.camel.support.service.ServiceHelper.startService(made);
-                        endpoint = made;
+                        // the component checks the bucket when the endpoint starts
+                        endpoint = context.getEndpoint("aws2-s3://" + bucket, AWS2S3Endpoint.class);
                     } catch (RuntimeException ex) {
                         throw failure("connecting to the bucket " + bucket, ex);
                     }
