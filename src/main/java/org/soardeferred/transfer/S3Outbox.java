@@ -566,10 +566,10 @@ public class S3Outbox extends Outbox {
                 return null;
             }
             LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
-            return failure("aborting the upload " + uploadId + " of s3://" + bucket + "/" + key, e).getMessage();
+            return failure("aborting it", e).getMessage();
         } catch (RuntimeException e) {
             LOG.debug("Aborting {} of {}: {}", uploadId, key, e.getMessage());
-            return failure("aborting the upload " + uploadId + " of s3://" + bucket + "/" + key, e).getMessage();
+            return failure("aborting it", e).getMessage();
         }
     }
 
