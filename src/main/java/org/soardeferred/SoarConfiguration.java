@@ -160,6 +160,11 @@ public class SoarConfiguration implements CamelConfiguration {
         if (health != null) {
             health.register(new SoarHealth.JobStoreCheck(store));
             health.register(new SoarHealth.SoarCheck(urls.base(), session, s.duration("soar.health.soar-check-interval")));
+            try {
+                context.addStartupListener((c, alreadyStarted) -> SoarHealth.excludeRoutesOffByConfiguration(c));
+            } catch (Exception e) {
+                throw new IllegalStateException("The health checks cannot be set up: " + e.getMessage(), e);
+            }
         }
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override

@@ -1,0 +1,91 @@
+package org.soardeferred;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.soardeferred.simulator.SoarSimulator;
+
+/**
+ * The packaged jar as an operator starts it, with the default configuration (the REST API and the management port
+ * on, no timer request, no mirrors), only its folders, ports and SOAR's address set: what its health endpoints and
+ * its API answer from the moment it starts.
+ */
+class ServiceStartIT {
+
+    @TempDir
+    Path root;
+    SoarSimulator soar;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeEach
+    void startSimulator() {
+        soar = new SoarSimulator().user("scientist", "s3cret-Pa55").itemBytes(64 * 1024).timing(100, 300).start(0);
+    }
+
+    @AfterEach
+    void stopSimulator() {
+        soar.close();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The status code of a GET, or 0 while nothing listens on the port. */
+    private int statusOf(String url) throws InterruptedException {
+        try {
+            return get(url).statusCode();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private ServiceProcess service(int apiPort, int managementPort) {
+        return new ServiceProcess(root, soar.baseUrl())
+                .env("SOAR_HTTP_ENABLED", "true").env("SOAR_HTTP_PORT", Integer.toString(apiPort))
+                .env("SOAR_MANAGEMENT_ENABLED", "true").env("SOAR_MANAGEMENT_PORT", Integer.toString(managementPort));
+    }
+
+    @Test
+    void withTheDefaultConfigurationHealthAndReadinessAnswer200Up() throws Exception {
+        int managementPort = freePort();
+        try (ServiceProcess app = service(freePort(), managementPort).start()) {
+            String health = "http://127.0.0.1:" + managementPort + "/observe/health";
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(IOException.class)
+                    .untilAsserted(() -> {
+                        HttpResponse<String> ready = get(health + "/ready");
+                        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                        assertThat(ready.body()).contains("\"status\":\"UP\"");
+                    });
+
+            HttpResponse<String> all = get(health);
+            assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+            assertThat(all.body()).startsWith("{\"status\":\"UP\"").contains("job-store").contains("soar-reachable")
+                    .as("the timer trigger is off by configuration, not a stopped route").doesNotContain("timer-request");
+            assertThat(get(health + "/live").statusCode()).isEqualTo(200);
+        }
+    }
+}
