@@ -88,4 +88,31 @@ class ServiceStartIT {
             assertThat(get(health + "/live").statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void whileStartingTheApiAnswers503WithRetryAfterAndNever404ToItsOwnPaths() throws Exception {
+        int apiPort = freePort();
+        String requests = "http://127.0.0.1:" + apiPort + "/api/requests";
+        List<Integer> seen = new ArrayList<>();
+        List<String> retryAfter = new ArrayList<>();
+        try (ServiceProcess app = service(apiPort, freePort()).start()) {
+            // from the moment the process starts: every answer until the first 200, as a client that starts at once sees them
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                try {
+                    HttpResponse<String> r = get(requests);
+                    seen.add(r.statusCode());
+                    if (r.statusCode() == 503) {
+                        retryAfter.add(r.headers().firstValue("Retry-After").orElse("(none)"));
+                    }
+                    return r.statusCode() == 200;
+                } catch (IOException e) {
+                    seen.add(0);
+                    return false;
+                }
+            });
+        }
+        assertThat(seen).as("status codes from start to the first 200 (0: port closed)").doesNotContain(404)
+                .allMatch(code -> code == 0 || code == 503 || code == 200);
+        assertThat(retryAfter).allMatch(v -> v.matches("\\d+"));
+    }
 }
