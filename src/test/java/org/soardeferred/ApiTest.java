@@ -172,6 +172,31 @@ class ApiTest {
     }
 
     @Test
+    void aJobUrlOnAHostThatIsNotAllowedIsA400WithTheReasonAndLogsNoError() throws Exception {
+        ch.qos.logback.classic.Logger rootLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        rootLogger.addAppender(logged);
+        try {
+            HttpResponse<String> elsewhere = call("POST", "/api/requests",
+                    "{\"job_url\": \"https://intranet.example.org/uws/jobs/42\", \"name\": \"internal\"}");
+
+            assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(400);
+            assertThat(elsewhere.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            JsonNode body = JSON.readTree(elsewhere.body());
+            assertThat(body.path("status").asInt()).isEqualTo(400);
+            assertThat(body.path("error").asText()).contains("intranet.example.org").contains("soar.attach.allowed-hosts");
+        } finally {
+            rootLogger.detachAppender(logged);
+        }
+        assertThat(logged.list).as("nothing logged at ERROR for a refused request")
+                .noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
+        assertThat(soar.requests()).isEmpty();
+        assertThat(call("GET", "/api/requests", null).body()).doesNotContain("internal");
+    }
+
+    @Test
     void withATokenConfiguredCallsWithoutItAreRefused() throws Exception {
         HttpResponse<String> none = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"]}", null);
         assertThat(none.statusCode()).isEqualTo(401);
