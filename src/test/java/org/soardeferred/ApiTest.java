@@ -197,6 +197,30 @@ class ApiTest {
     }
 
     @Test
+    void anAttachedJobUrlNamingATargetIsDeliveredToThatTarget() throws Exception {
+        String first = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"here\"}").headers()
+                .firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(first).path("status").asText().equals("DELIVERED"));
+        String jobUrl = status(first).path("jobUrl").asText();
+        String elsewhere = root.resolve("elsewhere").toString();
+
+        HttpResponse<String> attached = call("POST", "/api/requests", "{\"job_url\": \"" + jobUrl + "\", \"name\": \"attached\", "
+                + "\"target\": \"" + elsewhere.replace("\\", "\\\\") + "\"}");
+
+        assertThat(attached.statusCode()).as(attached.body()).isEqualTo(202);
+        String location = attached.headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(location).path("status").asText().equals("DELIVERED"));
+        JsonNode done = status(location);
+        assertThat(done.path("target").asText()).isEqualTo(root.resolve("elsewhere").toAbsolutePath().toString());
+        assertThat(root.resolve("elsewhere/attached.tar.gz")).exists();
+        assertThat(root.resolve("elsewhere/attached.json")).exists();
+        assertThat(service.outbox.resolve("attached.tar.gz")).doesNotExist();
+        assertThat(RunningService.sha256(root.resolve("elsewhere/attached.tar.gz")))
+                .isEqualTo(soar.packageSha256(done.path("jobId").asText()).values().iterator().next());
+        assertThat(soar.submits()).as("attached to, not submitted again").isEqualTo(1);
+    }
+
+    @Test
     void withATokenConfiguredCallsWithoutItAreRefused() throws Exception {
         HttpResponse<String> none = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"]}", null);
         assertThat(none.statusCode()).isEqualTo(401);
