@@ -130,6 +130,32 @@ class ApiTest {
     }
 
     @Test
+    void aDeliveredRequestAndItsManifestSayHowLongTheTransferTookAndItsAverageRate() throws Exception {
+        long rate = 512 * 1024;
+        soar.itemBytes(384 * 1024).throttle(rate);
+        String location = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"timed\"}")
+                .headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(location).path("status").asText().equals("DELIVERED"));
+
+        JsonNode done = status(location);
+        JsonNode transfer = done.path("transfer");
+        long bytes = done.path("bytesTotal").asLong();
+        assertThat(transfer.path("bytes").asLong()).isEqualTo(bytes).isPositive();
+        double seconds = transfer.path("seconds").asDouble();
+        // the simulator sends at most `rate` bytes a second: the transfer cannot have taken less than bytes / rate
+        assertThat(seconds).isGreaterThanOrEqualTo(bytes / (double) rate * 0.9).isLessThan(20);
+        assertThat(transfer.path("averageBytesPerSecond").asLong()).isCloseTo(Math.round(bytes / seconds), org.assertj.core.data.Percentage.withPercentage(1))
+                .isLessThanOrEqualTo(rate * 11 / 10);
+        assertThat(java.time.Instant.parse(transfer.path("finishedAt").asText()))
+                .isAfter(java.time.Instant.parse(transfer.path("startedAt").asText()));
+        assertThat(done.path("results").get(0).path("transfer").path("seconds").asDouble()).isEqualTo(seconds);
+
+        JsonNode manifest = RunningService.readJson(service.outbox.resolve("timed.json"));
+        assertThat(manifest.path("transfer")).isEqualTo(transfer);
+        assertThat(manifest.path("results").get(0).path("transfer").path("bytes").asLong()).isEqualTo(bytes);
+    }
+
+    @Test
     void aRequestNamingAnAllowedTargetIsDeliveredThere() throws Exception {
         String elsewhere = root.resolve("elsewhere").toString();
         String location = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"there\", \"target\": \""

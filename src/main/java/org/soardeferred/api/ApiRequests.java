@@ -128,12 +128,14 @@ public class ApiRequests {
             e.put("bytes", bytes);
             e.put("sha256", r.sha256);
             e.put("location", r.file == null ? null : outbox.location(r.file));
+            e.put("transfer", org.soardeferred.transfer.TransferSummary.of(r));
             results.add(e);
         }
         m.put("bytesDone", done);
         m.put("bytesTotal", job.results.isEmpty() ? null : total);
+        // while it downloads: the live transfer (bytes, rate, ETA); once every result is in: how long it took, at what rate
         Map<String, Object> live = job.status == JobStatus.FETCHING ? downloads.live(job.id) : null;
-        m.put("transfer", live);
+        m.put("transfer", live != null ? live : org.soardeferred.transfer.TransferSummary.of(job.results));
         m.put("results", results);
         if (job.status.isFinished() && job.outputName != null || job.status == JobStatus.FAILED) {
             m.put("manifest", outbox.manifestLocation(job));

@@ -15,6 +15,10 @@ public class ResultRecord {
     public String contentType;
     /** With an S3 target: the multipart upload the package is being written to, so a restart can resume it. */
     public String uploadId;
+    /** When its download was first asked for (ISO-8601); kept across retries and restarts. */
+    public String transferStartedAt;
+    /** When it was complete, verified and published under its final name (ISO-8601). */
+    public String transferFinishedAt;
 
     public ResultRecord() {
     }

@@ -318,8 +318,10 @@ public class Outbox {
             if (r.contentType != null) {
                 e.put("contentType", r.contentType);
             }
+            e.put("transfer", TransferSummary.of(r));
             return e;
         }).toList());
+        m.put("transfer", TransferSummary.of(job.results));
         m.put("localJobId", job.id);
         m.put("createdAt", job.createdAt.toString());
         m.put("updatedAt", job.updatedAt.toString());

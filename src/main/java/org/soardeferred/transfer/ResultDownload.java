@@ -83,7 +83,11 @@ public class ResultDownload {
         boolean named = outbox.assignNames(job);
         String upload = r.uploadId;
         long stored = outbox.stored(job, r);
-        if (named || !java.util.Objects.equals(upload, r.uploadId)) {
+        boolean first = r.transferStartedAt == null;
+        if (first) {
+            r.transferStartedAt = java.time.Instant.now().toString();
+        }
+        if (named || first || !java.util.Objects.equals(upload, r.uploadId)) {
             store.update(job); // a restart must write to the same names (and resume the same S3 upload)
         }
         exchange.setProperty(RESUME_FROM, stored);
@@ -220,6 +224,7 @@ public class ResultDownload {
         r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null, name);
         r.file = name;
         r.bytes = total;
+        r.transferFinishedAt = java.time.Instant.now().toString();
         store.update(job);
         exchange.removeProperty(TRANSFER);
         exchange.getMessage().setBody(null);
