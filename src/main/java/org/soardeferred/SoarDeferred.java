@@ -53,6 +53,7 @@ public final class SoarDeferred {
                 java.util.List<String> off = new java.util.ArrayList<>();
                 if (!Boolean.parseBoolean(setting(m, "soar.http.enabled"))) {
                     off.add("rest*");
+                    off.add("console*");
                 }
                 // the timer trigger runs only with a request to send
                 if (setting(m, "soar.timer.request").isEmpty()) {

@@ -328,6 +328,8 @@ public class ResultDownload {
             m.put("bytesTotal", total);
             m.put("bytesPerSecond", Math.round(perSecond));
             m.put("etaSeconds", total == null || perSecond <= 0 ? null : Math.round((total - offset - count) / perSecond));
+            // one HTTP connection per download (a Range request resumes on a new one)
+            m.put("connections", 1);
             return m;
         }
 
