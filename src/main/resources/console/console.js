@@ -195,6 +195,8 @@
 
   function select(id) {
     state.selected = id;
+    // a link to this job: /console/#job=ID
+    history.replaceState(null, '', '#job=' + encodeURIComponent(id));
     state.manifestOf = null;
     clear($('detail-manifest'));
     $('abort-result').textContent = '';
@@ -467,6 +469,10 @@
       loop();
     });
     $('abort').addEventListener('click', () => abort().catch(failed));
+    const linked = /^#job=(.+)$/.exec(location.hash);
+    if (linked) {
+      state.selected = decodeURIComponent(linked[1]);
+    }
     $('token-form').addEventListener('submit', (e) => {
       e.preventDefault();
       state.token = $('token-input').value.trim();

@@ -51,26 +51,27 @@ public class Throughput {
 
     /**
      * The last {@code minutes} minutes in buckets of {@code step} seconds, oldest first, each as bytes per second over
-     * its bucket; the bucket under way is left out (it would read low).
+     * its bucket; the last is the bucket under way, over the seconds it has had so far (so a download that just started
+     * shows at once).
      */
     public synchronized Map<String, Object> recent(int minutes, int step) {
         long now = clock.millis() / 1000;
-        long end = now - now % step; // the start of the bucket under way
+        long current = now - now % step; // the start of the bucket under way
         int buckets = Math.min(SECONDS, minutes * 60) / step;
         List<Long> points = new ArrayList<>();
-        for (long start = end - (long) buckets * step; start < end; start += step) {
+        for (long start = current - (long) (buckets - 1) * step; start <= current; start += step) {
             long bytes = 0;
-            for (long s = start; s < start + step; s++) {
-                int i = (int) (Math.floorMod(s, (long) SECONDS));
+            for (long s = start; s < start + step && s <= now; s++) {
+                int i = (int) Math.floorMod(s, (long) SECONDS);
                 if (secondOf[i] == s) {
                     bytes += perSecond[i];
                 }
             }
-            points.add(bytes / step);
+            points.add(bytes / (start == current ? now - current + 1 : step));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("stepSeconds", step);
-        m.put("until", java.time.Instant.ofEpochSecond(end).toString());
+        m.put("until", java.time.Instant.ofEpochSecond(now).toString());
         m.put("bytesPerSecond", points);
         return m;
     }
