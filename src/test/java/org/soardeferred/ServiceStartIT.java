@@ -86,6 +86,41 @@ class ServiceStartIT {
             assertThat(all.body()).startsWith("{\"status\":\"UP\"").contains("job-store").contains("soar-reachable")
                     .as("the timer trigger is off by configuration, not a stopped route").doesNotContain("timer-request");
             assertThat(get(health + "/live").statusCode()).isEqualTo(200);
+            assertThat(get("http://127.0.0.1:" + managementPort + "/observe/jolokia/version").statusCode())
+                    .as("Jolokia is off by default").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void withJolokiaOnCamelsRoutesCanBeReadOnTheManagementPortFromThisMachineOnly() throws Exception {
+        int managementPort = freePort();
+        try (ServiceProcess app = service(freePort(), managementPort).env("SOAR_JOLOKIA_ENABLED", "true").start()) {
+            String jolokia = "http://127.0.0.1:" + managementPort + "/observe/jolokia";
+            // the management port opens before Camel has registered its routes' MBeans: wait for the service to be ready
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> get("http://127.0.0.1:" + managementPort + "/observe/health/ready").statusCode() == 200);
+
+            HttpResponse<String> routes = get(jolokia + "/search/org.apache.camel:type=routes,*");
+            assertThat(routes.statusCode()).as(routes.body()).isEqualTo(200);
+            assertThat(routes.body()).contains("context=soar-deferred,type=routes,name=\\\"fetch\\\"")
+                    .contains("name=\\\"inbox\\\"");
+            HttpResponse<String> state = get(jolokia + "/read/org.apache.camel:context=soar-deferred,type=routes,name=%22fetch%22/State");
+            assertThat(state.body()).contains("\"value\":\"Started\"");
+
+            // the same request from another address (127.0.0.2 reaches the port on loopback, but is not this machine's
+            // own address to Jolokia's restrictor): refused, nothing read
+            String fromElsewhere = fromAddress("127.0.0.2", managementPort, "/observe/jolokia/search/org.apache.camel:type=routes,*");
+            assertThat(fromElsewhere).doesNotStartWith("HTTP/1.1 200").doesNotContain("type=routes,name=");
+        }
+    }
+
+    /** A GET sent from a given local address, as a client on another host would send it; the whole answer as text. */
+    private static String fromAddress(String local, int port, String path) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port, java.net.InetAddress.getByName(local), 0)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
