@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code queryFiles}, {@code followers}, {@code uwsJobReader}, {@code sentRequests}, {@code soarReplies}, {@code soarLogout},
  * {@code outboxes}, {@code resultDownload}, {@code pendingAborts}, {@code abandonedUploads}, {@code pollSchedules},
  * {@code soarMetrics}, {@code apiRequests}, {@code apiAuth}, {@code mirrors},
- * {@code tapReplies}, {@code timerRequest}, {@code inboxLocks}. In cluster mode (soar.cluster.enabled) it also puts
+ * {@code tapReplies}, {@code timerRequest}, {@code inboxLocks}, {@code console}. In cluster mode (soar.cluster.enabled) it also puts
  * Quartz on the shared PostgreSQL database; the mirrors' schedules are added from routes/mirror.camel.yaml's template.
  */
 public class SoarConfiguration implements CamelConfiguration {
@@ -166,10 +166,20 @@ public class SoarConfiguration implements CamelConfiguration {
                     new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(broker,
                             emptyToNull(s.get("soar.jms.user", "")), emptyToNull(s.get("soar.jms.password", ""))));
         }
+        SoarHealth.JobStoreCheck storeCheck = new SoarHealth.JobStoreCheck(store);
+        SoarHealth.SoarCheck soarCheck = new SoarHealth.SoarCheck(urls.base(), session, s.duration("soar.health.soar-check-interval"));
+        storeCheck.setCamelContext(context);
+        soarCheck.setCamelContext(context);
+        r.bind("console", new org.soardeferred.api.Console(store, metrics.throughput(), outboxes, soarCheck, storeCheck));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(new SoarHealth.JobStoreCheck(store));
-            health.register(new SoarHealth.SoarCheck(urls.base(), session, s.duration("soar.health.soar-check-interval")));
+            health.register(storeCheck);
+            health.register(soarCheck);
+            try {
+                context.addStartupListener((c, alreadyStarted) -> SoarHealth.excludeRoutesOffByConfiguration(c));
+            } catch (Exception e) {
+                throw new IllegalStateException("The health checks cannot be set up: " + e.getMessage(), e);
+            }
         }
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override

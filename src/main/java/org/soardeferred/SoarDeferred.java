@@ -47,10 +47,13 @@ public final class SoarDeferred {
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                // the API answers 503 (not 404) until its routes are up
+                m.getCamelContext().addLifecycleStrategy(new org.soardeferred.api.StartingGate());
                 // without the HTTP server (soar.http.enabled=false, the command line) the REST API's routes stay stopped
                 java.util.List<String> off = new java.util.ArrayList<>();
                 if (!Boolean.parseBoolean(setting(m, "soar.http.enabled"))) {
                     off.add("rest*");
+                    off.add("console*");
                 }
                 // the timer trigger runs only with a request to send
                 if (setting(m, "soar.timer.request").isEmpty()) {

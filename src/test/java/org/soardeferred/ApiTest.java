@@ -130,6 +130,32 @@ class ApiTest {
     }
 
     @Test
+    void aDeliveredRequestAndItsManifestSayHowLongTheTransferTookAndItsAverageRate() throws Exception {
+        long rate = 512 * 1024;
+        soar.itemBytes(384 * 1024).throttle(rate);
+        String location = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"timed\"}")
+                .headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(location).path("status").asText().equals("DELIVERED"));
+
+        JsonNode done = status(location);
+        JsonNode transfer = done.path("transfer");
+        long bytes = done.path("bytesTotal").asLong();
+        assertThat(transfer.path("bytes").asLong()).isEqualTo(bytes).isPositive();
+        double seconds = transfer.path("seconds").asDouble();
+        // the simulator sends at most `rate` bytes a second: the transfer cannot have taken less than bytes / rate
+        assertThat(seconds).isGreaterThanOrEqualTo(bytes / (double) rate * 0.9).isLessThan(20);
+        assertThat(transfer.path("averageBytesPerSecond").asLong()).isCloseTo(Math.round(bytes / seconds), org.assertj.core.data.Percentage.withPercentage(1))
+                .isLessThanOrEqualTo(rate * 11 / 10);
+        assertThat(java.time.Instant.parse(transfer.path("finishedAt").asText()))
+                .isAfter(java.time.Instant.parse(transfer.path("startedAt").asText()));
+        assertThat(done.path("results").get(0).path("transfer").path("seconds").asDouble()).isEqualTo(seconds);
+
+        JsonNode manifest = RunningService.readJson(service.outbox.resolve("timed.json"));
+        assertThat(manifest.path("transfer")).isEqualTo(transfer);
+        assertThat(manifest.path("results").get(0).path("transfer").path("bytes").asLong()).isEqualTo(bytes);
+    }
+
+    @Test
     void aRequestNamingAnAllowedTargetIsDeliveredThere() throws Exception {
         String elsewhere = root.resolve("elsewhere").toString();
         String location = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"there\", \"target\": \""
@@ -169,6 +195,55 @@ class ApiTest {
         assertThat(call("GET", "/api/requests/no-such-id", null).statusCode()).isEqualTo(404);
         assertThat(call("GET", "/api/requests?status=SLEEPING", null).statusCode()).isEqualTo(400);
         assertThat(soar.submits()).isZero();
+    }
+
+    @Test
+    void aJobUrlOnAHostThatIsNotAllowedIsA400WithTheReasonAndLogsNoError() throws Exception {
+        ch.qos.logback.classic.Logger rootLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        rootLogger.addAppender(logged);
+        try {
+            HttpResponse<String> elsewhere = call("POST", "/api/requests",
+                    "{\"job_url\": \"https://intranet.example.org/uws/jobs/42\", \"name\": \"internal\"}");
+
+            assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(400);
+            assertThat(elsewhere.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            JsonNode body = JSON.readTree(elsewhere.body());
+            assertThat(body.path("status").asInt()).isEqualTo(400);
+            assertThat(body.path("error").asText()).contains("intranet.example.org").contains("soar.attach.allowed-hosts");
+        } finally {
+            rootLogger.detachAppender(logged);
+        }
+        assertThat(logged.list).as("nothing logged at ERROR for a refused request")
+                .noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
+        assertThat(soar.requests()).isEmpty();
+        assertThat(call("GET", "/api/requests", null).body()).doesNotContain("internal");
+    }
+
+    @Test
+    void anAttachedJobUrlNamingATargetIsDeliveredToThatTarget() throws Exception {
+        String first = call("POST", "/api/requests", "{\"ids\": [\"solo_L2_mag_20200820\"], \"name\": \"here\"}").headers()
+                .firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(first).path("status").asText().equals("DELIVERED"));
+        String jobUrl = status(first).path("jobUrl").asText();
+        String elsewhere = root.resolve("elsewhere").toString();
+
+        HttpResponse<String> attached = call("POST", "/api/requests", "{\"job_url\": \"" + jobUrl + "\", \"name\": \"attached\", "
+                + "\"target\": \"" + elsewhere.replace("\\", "\\\\") + "\"}");
+
+        assertThat(attached.statusCode()).as(attached.body()).isEqualTo(202);
+        String location = attached.headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(location).path("status").asText().equals("DELIVERED"));
+        JsonNode done = status(location);
+        assertThat(done.path("target").asText()).isEqualTo(root.resolve("elsewhere").toAbsolutePath().toString());
+        assertThat(root.resolve("elsewhere/attached.tar.gz")).exists();
+        assertThat(root.resolve("elsewhere/attached.json")).exists();
+        assertThat(service.outbox.resolve("attached.tar.gz")).doesNotExist();
+        assertThat(RunningService.sha256(root.resolve("elsewhere/attached.tar.gz")))
+                .isEqualTo(soar.packageSha256(done.path("jobId").asText()).values().iterator().next());
+        assertThat(soar.submits()).as("attached to, not submitted again").isEqualTo(1);
     }
 
     @Test

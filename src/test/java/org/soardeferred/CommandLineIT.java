@@ -144,6 +144,13 @@ class CommandLineIT {
         assertThat(r.err().strip()).startsWith("soar-deferred: invalid request: 'solo L2 with spaces' is not a SOAR data item id")
                 .doesNotContain("\n");
         assertThat(soar.submits()).isZero();
+
+        Result elsewhere = run(Map.of(), "fetch", "--job-url", "https://intranet.example.org/uws/jobs/42");
+
+        assertThat(elsewhere.exit()).as(elsewhere.err()).isEqualTo(2);
+        assertThat(elsewhere.err().strip()).startsWith("soar-deferred: invalid request: the job URL is on intranet.example.org")
+                .doesNotContain("\n");
+        assertThat(soar.requests()).isEmpty();
     }
 
     @Test

@@ -128,12 +128,15 @@ public class ApiRequests {
             e.put("bytes", bytes);
             e.put("sha256", r.sha256);
             e.put("location", r.file == null ? null : outbox.location(r.file));
+            e.put("transfer", org.soardeferred.transfer.TransferSummary.of(r));
             results.add(e);
         }
         m.put("bytesDone", done);
         m.put("bytesTotal", job.results.isEmpty() ? null : total);
+        // while it downloads: the live transfer (bytes, rate, ETA); once every result is in: how long it took, at what rate
         Map<String, Object> live = job.status == JobStatus.FETCHING ? downloads.live(job.id) : null;
-        m.put("transfer", live);
+        m.put("transfer", live != null ? live : org.soardeferred.transfer.TransferSummary.of(job.results));
+        m.put("phaseHistory", job.phaseHistory);
         m.put("results", results);
         if (job.status.isFinished() && job.outputName != null || job.status == JobStatus.FAILED) {
             m.put("manifest", outbox.manifestLocation(job));
@@ -147,6 +150,15 @@ public class ApiRequests {
 
     public Map<String, Object> status(String id) {
         return status(find(id));
+    }
+
+    /** GET /api/requests/{id}/manifest: the job's manifest as the service writes it (404 before it has one). */
+    public Map<String, Object> manifest(String id) {
+        JobRecord job = find(id);
+        if (!(job.status.isFinished() && job.outputName != null || job.status == JobStatus.FAILED)) {
+            throw new NotFoundException("request " + id + " has no manifest yet (it is " + job.status + ")");
+        }
+        return Outbox.manifest(job, job.name, r -> r.file);
     }
 
     public JobRecord find(String id) {

@@ -176,7 +176,19 @@ public class SoarCommand implements Callable<Integer> {
                 overrides.put("soar.target", target);
             }
             try (ServiceRun run = ServiceRun.start(overrides, options.demo)) {
-                JobRecord job = run.template().requestBody("direct:request", request, JobRecord.class);
+                JobRecord job;
+                try {
+                    job = run.template().requestBody("direct:request", request, JobRecord.class);
+                } catch (org.apache.camel.CamelExecutionException e) {
+                    // refused on its way to a job (a job URL on a host not allowed): bad input, like any other
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        if (t instanceof InvalidRequestException invalid) {
+                            System.err.println("soar-deferred: invalid request: " + invalid.getMessage());
+                            return ExitCodes.BAD_INPUT;
+                        }
+                    }
+                    throw e;
+                }
                 out.printf("%s: %s%s%n", request.name(), request.describe(),
                         job.name.equals(request.name()) ? "" : ", the same request as " + job.name + "; waiting for it");
                 Thread main = Thread.currentThread();

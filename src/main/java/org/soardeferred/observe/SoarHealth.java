@@ -18,6 +18,35 @@ public final class SoarHealth {
     private SoarHealth() {
     }
 
+    /**
+     * Routes that are off by configuration (matched by the context's auto-startup exclude pattern: the timer trigger
+     * without soar.timer.request, the REST API's routes without soar.http.enabled) are left out of Camel's route and
+     * consumer checks: a route that was never meant to run is not a stopped route, and must not keep the service out of
+     * readiness. Called once the routes exist; a route that stops later for any other reason still counts. The ids are
+     * added to camel.health.exclude-pattern, keeping whatever that says already.
+     */
+    public static void excludeRoutesOffByConfiguration(org.apache.camel.CamelContext context) {
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        String off = context.getAutoStartupExcludePattern();
+        if (registry == null || off == null || off.isBlank()) {
+            return;
+        }
+        String[] patterns = off.split(",");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (org.apache.camel.Route route : context.getRoutes()) {
+            // the same match Camel makes to leave a route stopped at start-up: its id or its endpoint's URI
+            if (org.apache.camel.support.PatternHelper.matchPatterns(route.getRouteId(), patterns)
+                    || org.apache.camel.support.PatternHelper.matchPatterns(route.getEndpoint().getEndpointUri(), patterns)) {
+                ids.add(route.getRouteId());
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        String existing = registry.getExcludePattern();
+        registry.setExcludePattern((existing == null || existing.isBlank() ? "" : existing + ",") + String.join(",", ids));
+    }
+
     /** Ready and live only while the job store answers: without it no step can be recorded. */
     public static class JobStoreCheck extends AbstractHealthCheck {
         private final JobStore store;

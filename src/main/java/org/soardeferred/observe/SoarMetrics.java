@@ -26,6 +26,8 @@ import org.soardeferred.store.JobStore;
  */
 public class SoarMetrics {
 
+    private final Throughput throughput = new Throughput();
+
     private final CamelContext context;
     private final JobStore store;
     private volatile Meters meters;
@@ -88,6 +90,12 @@ public class SoarMetrics {
 
     public void downloaded(long bytes) {
         meters().downloaded.increment(bytes);
+        throughput.add(bytes);
+    }
+
+    /** Bytes received second by second (the console's chart) and today. */
+    public Throughput throughput() {
+        return throughput;
     }
 
     public void transfer(long bytes, Duration took) {

@@ -81,7 +81,7 @@ public class SoarUrls {
             throw new org.soardeferred.request.InvalidRequestException("the job URL is on " + host + ", which is not SOAR's "
                     + "host (" + base.getHost() + ") nor listed in soar.attach.allowed-hosts; nothing was fetched");
         }
-        return SoarRequest.attach(request.name(), onSoarScheme(request.jobUrl()));
+        return SoarRequest.attach(request.name(), onSoarScheme(request.jobUrl())).withTarget(request.target());
     }
 
     public boolean isSoarHost(URI uri) {

@@ -20,6 +20,10 @@ public class ResultRecord {
      * transfer.Pieces), so that only the missing ones are fetched again; null when the download is one stream.
      */
     public String pieces;
+    /** When its download was first asked for (ISO-8601); kept across retries and restarts. */
+    public String transferStartedAt;
+    /** When it was complete, verified and published under its final name (ISO-8601). */
+    public String transferFinishedAt;
 
     public ResultRecord() {
     }

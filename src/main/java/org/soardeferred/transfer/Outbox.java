@@ -323,8 +323,10 @@ public class Outbox {
             if (r.contentType != null) {
                 e.put("contentType", r.contentType);
             }
+            e.put("transfer", TransferSummary.of(r));
             return e;
         }).toList());
+        m.put("transfer", TransferSummary.of(job.results));
         m.put("localJobId", job.id);
         m.put("createdAt", job.createdAt.toString());
         m.put("updatedAt", job.updatedAt.toString());
@@ -350,6 +352,26 @@ public class Outbox {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Whether packages can be written here now: the folder (or the nearest existing parent) is writable; its free space. */
+    public Map<String, Object> health() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", toString());
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        boolean up = existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+        m.put("up", up);
+        m.put("message", up ? (existing.equals(folder) ? "writable" : "will be created (" + existing + " is writable)")
+                : existing == null ? "no such folder" : existing + " is not a writable folder");
+        try {
+            m.put("freeBytes", existing == null ? null : Files.getFileStore(existing).getUsableSpace());
+        } catch (IOException e) {
+            m.put("freeBytes", null);
+        }
+        return m;
     }
 
     @Override

@@ -104,7 +104,11 @@ public class ResultDownload {
         boolean named = outbox.assignNames(job);
         String upload = r.uploadId;
         long stored = outbox.stored(job, r);
-        if (named || !java.util.Objects.equals(upload, r.uploadId)) {
+        boolean first = r.transferStartedAt == null;
+        if (first) {
+            r.transferStartedAt = java.time.Instant.now().toString();
+        }
+        if (named || first || !java.util.Objects.equals(upload, r.uploadId)) {
             store.update(job); // a restart must write to the same names (and resume the same S3 upload)
         }
         String href = urls.onSoarScheme(r.href);
@@ -118,11 +122,11 @@ public class ResultDownload {
         Pieces pieces = segmentable(outbox, r) ? pieces(job, r, outbox.part(r), stored) : null;
         if (pieces != null) {
             // the first missing piece; when all are stored (the process died before publishing), the last one again
-            int first = pieces.nextMissing(0) < 0 ? pieces.count() - 1 : pieces.nextMissing(0);
+            int probe = pieces.nextMissing(0) < 0 ? pieces.count() - 1 : pieces.nextMissing(0);
             exchange.setProperty(PIECES, pieces);
-            exchange.setProperty(PROBE_PIECE, first);
+            exchange.setProperty(PROBE_PIECE, probe);
             exchange.setProperty(RESUME_FROM, 0L);
-            exchange.getMessage().setHeader("Range", "bytes=" + pieces.start(first) + "-" + pieces.end(first));
+            exchange.getMessage().setHeader("Range", "bytes=" + pieces.start(probe) + "-" + pieces.end(probe));
             if (pieces.storedBytes() > 0) {
                 LOG.info("{}: resuming {}: {} of {} bytes stored, fetching the rest", job, r.file, pieces.storedBytes(), pieces.total());
             }
@@ -400,6 +404,7 @@ public class ResultDownload {
         r.file = name;
         r.bytes = total;
         r.pieces = null;
+        r.transferFinishedAt = java.time.Instant.now().toString();
         store.update(job);
         exchange.removeProperty(TRANSFER);
         exchange.removeProperty(PIECES);

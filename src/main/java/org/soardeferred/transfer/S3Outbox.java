@@ -129,6 +129,23 @@ public class S3Outbox extends Outbox {
         return "s3://" + bucket + "/" + key(name);
     }
 
+    /** Whether the bucket answers (HEAD bucket with the service's credentials). */
+    @Override
+    public Map<String, Object> health() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("target", toString());
+        try {
+            s3().headBucket(b -> b.bucket(bucket));
+            m.put("up", true);
+            m.put("message", "the bucket answers");
+        } catch (RuntimeException e) {
+            m.put("up", false);
+            m.put("message", org.soardeferred.Failures.describe(e));
+        }
+        m.put("freeBytes", null);
+        return m;
+    }
+
     String key(String name) {
         return prefix + name;
     }

@@ -27,4 +27,16 @@ class SoarUrlsTest {
         assertThat(local.isSoarService(URI.create("http://127.0.0.1:8000/soar-sl-tap/tap/async/1"))).isTrue();
         assertThat(local.isSoarService(URI.create("http://127.0.0.1:8080/stars/q/cone/async/x/results/result"))).isFalse();
     }
+
+    @Test
+    void anAttachableRequestKeepsItsNameAndTargetWithTheUrlUpgradedToHttps() {
+        var request = org.soardeferred.request.SoarRequest.attach("epd", "http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE")
+                .withTarget("s3://archive/solo");
+
+        var attachable = urls.attachable(request);
+
+        assertThat(attachable.jobUrl()).isEqualTo("https://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE");
+        assertThat(attachable.name()).isEqualTo("epd");
+        assertThat(attachable.target()).isEqualTo("s3://archive/solo");
+    }
 }
