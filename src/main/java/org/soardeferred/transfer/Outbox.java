@@ -272,6 +272,39 @@ public class Outbox {
         return true;
     }
 
+    /** The size of a segmented download's pieces: soar.fetch.piece-size (S3: its part size). */
+    public long pieceSize(ResultRecord r, long configured) {
+        return configured;
+    }
+
+    /**
+     * The pieces of a segmented download: those recorded by an earlier attempt when NAME.tar.gz.part still holds
+     * them; else a new plan, in which the bytes a single stream stored before count as the pieces they fill.
+     */
+    public Pieces storedPieces(JobRecord job, ResultRecord r, Pieces recorded, long pieceSize) throws IOException {
+        Path part = part(r);
+        long onDisk = Files.exists(part) ? Files.size(part) : 0;
+        if (recorded != null && recorded.storedEnd() <= onDisk) {
+            return recorded;
+        }
+        if (recorded != null) {
+            LOG.warn("{}: the pieces recorded for {} are not all in {} ({} bytes); fetching it all again", job, r.file,
+                    part.getFileName(), onDisk);
+        }
+        Pieces plan = new Pieces(r.size, pieceSize);
+        if (recorded == null && r.pieces == null) {
+            for (int i = 0; i < plan.count() && plan.end(i) < onDisk; i++) {
+                plan.stored(i);
+            }
+        }
+        return plan;
+    }
+
+    /** Where a segmented download's pieces go: written at their offsets into NAME.tar.gz.part. */
+    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces) throws IOException {
+        return new FolderPieces(part(r), pieces);
+    }
+
     public Path part(ResultRecord r) {
         return resolve(r.file + PART_SUFFIX);
     }

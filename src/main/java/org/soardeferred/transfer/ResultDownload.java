@@ -119,7 +119,7 @@ public class ResultDownload {
         }
         holdConnection(exchange, host);
         exchange.getMessage().setHeader(Exchange.HTTP_URI, href);
-        Pieces pieces = segmentable(outbox, r) ? pieces(job, r, outbox.part(r), stored) : null;
+        Pieces pieces = segmentable(outbox, r) ? pieces(job, r, outbox) : null;
         if (pieces != null) {
             // the first missing piece; when all are stored (the process died before publishing), the last one again
             int probe = pieces.nextMissing(0) < 0 ? pieces.count() - 1 : pieces.nextMissing(0);
@@ -141,31 +141,22 @@ public class ResultDownload {
     }
 
     /**
-     * A result is fetched in pieces over several connections when its target can write pieces at their offsets, its
-     * size is known and larger than one piece (or an earlier attempt stored pieces already).
+     * A result is fetched in pieces over several connections when its target can take pieces, its size is known and
+     * larger than one piece (or an earlier attempt stored pieces already).
      */
     private boolean segmentable(Outbox outbox, ResultRecord r) {
         return outbox.writesPieces() && r.size != null && r.size > 0
-                && (r.pieces != null || segments.connections() > 1 && r.size > segments.pieceSize());
+                && (r.pieces != null || segments.connections() > 1 && r.size > outbox.pieceSize(r, segments.pieceSize()));
     }
 
-    /** The pieces of a result as stored before (kept in the job store), or a new plan. */
-    private Pieces pieces(JobRecord job, ResultRecord r, java.nio.file.Path part, long onDisk) {
-        Pieces pieces = Pieces.parse(r.pieces);
-        if (pieces != null && (pieces.total() != r.size || pieces.storedEnd() > onDisk)) {
-            LOG.warn("{}: the pieces recorded for {} do not match {} ({} bytes); fetching it all again", job, r.file, part.getFileName(), onDisk);
-            pieces = null;
+    /** The pieces of a result as the target kept them from before, or a new plan; recorded in the job store. */
+    private Pieces pieces(JobRecord job, ResultRecord r, Outbox outbox) throws IOException {
+        long pieceSize = outbox.pieceSize(r, segments.pieceSize());
+        Pieces recorded = Pieces.parse(r.pieces);
+        if (recorded != null && (recorded.total() != r.size || recorded.pieceSize() != pieceSize)) {
+            recorded = null;
         }
-        if (pieces == null) {
-            pieces = new Pieces(r.size, r.pieces == null ? segments.pieceSize() : Pieces.parse(r.pieces) == null
-                    ? segments.pieceSize() : Pieces.parse(r.pieces).pieceSize());
-            if (r.pieces == null) {
-                // bytes a single stream stored before are whole pieces from the start
-                for (int i = 0; i < pieces.count() && pieces.end(i) < onDisk; i++) {
-                    pieces.stored(i);
-                }
-            }
-        }
+        Pieces pieces = outbox.storedPieces(job, r, recorded, pieceSize);
         r.pieces = pieces.format();
         store.update(job);
         return pieces;
@@ -219,6 +210,7 @@ public class ResultDownload {
         if (pieces != null) {
             exchange.removeProperty(PIECES);
             r.pieces = null;
+            outbox.restart(job, r);
             store.update(job);
             if (status == 200) {
                 LOG.info("{}: the server does not serve ranges of {}; one stream from the start", job, r.file);
@@ -330,12 +322,14 @@ public class ResultDownload {
         HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
         exchange.removeProperty(HOST_PERMIT);
         Progress progress = live.get(job.id);
-        java.nio.file.Files.createDirectories(outbox.part(r).getParent());
-        try (java.nio.channels.FileChannel part = java.nio.channels.FileChannel.open(outbox.part(r),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.READ)) {
+        try (PieceTarget target = outbox.pieceTarget(job, r, pieces)) {
+            // pieces stored before that the target cannot read back (S3): it verifies the package once it is whole
+            boolean verifying = pieces.storedBytes() == 0 || target.readsBack();
+            exchange.setProperty(VERIFIED_FROM_START, verifying);
             SegmentedDownload download = new SegmentedDownload(job + ": " + r.file,
                     new SegmentedDownload.Link(href, java.net.URI.create(href).getHost(), segments.fetcher(), segments.hosts(), segments.threads()),
-                    pieces, part, exchange.getProperty(TRANSFER, TransferStream.class).digest(), segments.connections(),
+                    pieces, target, verifying ? exchange.getProperty(TRANSFER, TransferStream.class).digest() : null,
+                    segments.connections(),
                     () -> {
                         if (!store.holdsLease(job)) {
                             throw new org.soardeferred.store.LeaseLostException(job, store.node());
@@ -379,8 +373,9 @@ public class ResultDownload {
         stream.close();
         long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
         Long expected = exchange.getProperty(EXPECTED, Long.class);
-        long total = outbox.stored(job, r);
-        if (total != resumeFrom + stream.count()) {
+        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
+        long total = pieces != null ? pieces.storedBytes() : outbox.stored(job, r);
+        if (pieces == null && total != resumeFrom + stream.count()) {
             throw new TransferException("result " + r.id + ": " + outbox.location(r.file) + " holds " + total
                     + " bytes but " + (resumeFrom + stream.count()) + " were received");
         }

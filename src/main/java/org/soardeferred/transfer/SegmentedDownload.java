@@ -3,8 +3,6 @@ package org.soardeferred.transfer;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,9 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One result fetched over several connections: each takes the next missing piece in order ({@code Range:
- * bytes=A-B}) and writes it at its offset in {@code NAME.tar.gz.part}; the calling thread reads the pieces back in
- * order through the package digest, so the sha256 and the tar.gz check stay one sequential pass and memory stays
- * bounded (a read buffer per connection). Connections run at most a window of pieces ahead of that pass.
+ * bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in {@code NAME.tar.gz.part}, S3
+ * uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
+ * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
+ * pieces ahead of that pass (what the target allows).
  * <p>
  * A connection refused with 429 or 503 lowers this download's connection count (logged once); a connection cut
  * mid-piece resumes that piece from the bytes it stored; a server that stops honouring Range, or any other
@@ -48,7 +47,8 @@ public final class SegmentedDownload {
     private final String what;
     private final Link link;
     private final Pieces pieces;
-    private final FileChannel part;
+    private final PieceTarget target;
+    /** Null when the pieces stored before cannot be read back (the target verifies the package once it is whole). */
     private final PackageDigest digest;
     private final int wanted;
     private final Runnable leaseCheck;
@@ -57,6 +57,8 @@ public final class SegmentedDownload {
     private final int window;
 
     // guarded by this
+    /** Pieces whose bytes are all with the target (stored, or on their way to being stored). */
+    private final java.util.BitSet whole = new java.util.BitSet();
     private final Set<Integer> inFlight = new HashSet<>();
     private final Map<Integer, Long> partial = new HashMap<>();
     private int digested;
@@ -77,19 +79,24 @@ public final class SegmentedDownload {
      * @param received   told the bytes received by this download so far, after each read
      * @param persist    records the stored pieces in the job store (at most once a second, and at the end)
      */
-    public SegmentedDownload(String what, Link link, Pieces pieces, FileChannel part, PackageDigest digest, int wanted,
+    public SegmentedDownload(String what, Link link, Pieces pieces, PieceTarget target, PackageDigest digest, int wanted,
                              Runnable leaseCheck, LongConsumer received, Consumer<Pieces> persist) {
         this.what = what;
         this.link = link;
         this.pieces = pieces;
-        this.part = part;
+        this.target = target;
+        for (int i = 0; i < pieces.count(); i++) {
+            if (pieces.isStored(i)) {
+                whole.set(i);
+            }
+        }
         this.digest = digest;
         this.wanted = Math.max(1, wanted);
         this.allowed = this.wanted;
         this.leaseCheck = leaseCheck;
         this.received = received;
         this.persist = persist;
-        this.window = Math.max(8, 4 * this.wanted);
+        this.window = target.window(this.wanted);
     }
 
     /** Connections open now. */
@@ -116,8 +123,8 @@ public final class SegmentedDownload {
         long persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
         try {
             for (int d = 0; d < pieces.count(); d++) {
-                awaitStored(d);
-                digestPiece(d);
+                awaitWhole(d);
+                target.digest(d, digest);
                 synchronized (this) {
                     digested = d + 1;
                     notifyAll();
@@ -128,10 +135,12 @@ public final class SegmentedDownload {
                     persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
                 }
             }
+            target.finish();
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
         } finally {
             stopAndAwaitConnections();
+            target.close();
             persist.accept(pieces);
         }
         synchronized (this) {
@@ -141,8 +150,8 @@ public final class SegmentedDownload {
         }
     }
 
-    private synchronized void awaitStored(int d) {
-        while (!pieces.isStored(d) && failure == null) {
+    private synchronized void awaitWhole(int d) {
+        while (!whole.get(d) && failure == null) {
             if (active == 0) {
                 failure = new TransientException(what + ": no connection is left for piece " + d + " of " + pieces.count());
                 stopped = true;
@@ -155,24 +164,6 @@ public final class SegmentedDownload {
                 failure = new TransientException(what + ": interrupted");
                 stopped = true;
             }
-        }
-    }
-
-    /** Feeds piece d from the part file through the digest, read straight into the digest's chunk. */
-    private void digestPiece(int d) throws IOException {
-        long pos = pieces.start(d);
-        long end = pieces.end(d);
-        while (pos <= end) {
-            byte[] chunk = digest.chunk();
-            int at = digest.position();
-            int length = (int) Math.min(chunk.length - at, end - pos + 1);
-            int n = part.read(ByteBuffer.wrap(chunk, at, length), pos);
-            if (n <= 0) {
-                throw new TransientException(what + ": the part file ends at byte " + pos + " inside piece " + d
-                        + ", which was recorded as stored; the download starts that piece again");
-            }
-            digest.filled(n);
-            pos += n;
         }
     }
 
@@ -196,20 +187,23 @@ public final class SegmentedDownload {
 
     /** A piece that no connection has, not stored, within the window ahead of the digest, exists. */
     private boolean claimable() {
-        int i = pieces.nextMissing(0);
-        while (i >= 0 && inFlight.contains(i)) {
-            i = pieces.nextMissing(i + 1);
-        }
+        int i = nextUnclaimed();
         return i >= 0 && i < digested + window;
+    }
+
+    /** The first piece neither whole nor under way, or -1. */
+    private int nextUnclaimed() {
+        int i = whole.nextClearBit(0);
+        while (i < pieces.count() && inFlight.contains(i)) {
+            i = whole.nextClearBit(i + 1);
+        }
+        return i < pieces.count() ? i : -1;
     }
 
     /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
     private synchronized int claim() {
         while (failure == null) {
-            int i = pieces.nextMissing(0);
-            while (i >= 0 && inFlight.contains(i)) {
-                i = pieces.nextMissing(i + 1);
-            }
+            int i = nextUnclaimed();
             if (i < 0 || active > allowed) {
                 return -1;
             }
@@ -342,11 +336,7 @@ public final class SegmentedDownload {
                 throw new IOException("the download stopped");
             }
             leaseCheck.run();
-            ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-            long at = pos;
-            while (b.hasRemaining()) {
-                at += part.write(b, at);
-            }
+            target.write(i, pos, buffer, n);
             pos += n;
             synchronized (this) {
                 partial.put(i, pos - pieces.start(i));
@@ -355,9 +345,10 @@ public final class SegmentedDownload {
         }
     }
 
-    private void stored(int i) {
-        pieces.stored(i);
+    private void stored(int i) throws IOException {
+        target.whole(i);
         synchronized (this) {
+            whole.set(i);
             inFlight.remove(i);
             partial.remove(i);
             notifyAll();
