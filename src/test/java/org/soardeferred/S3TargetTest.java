@@ -125,7 +125,7 @@ class S3TargetTest {
     @Test
     void aConnectionDroppedMidTransferResumesIntoTheSameUploadWithRange() throws Exception {
         soar.itemBytes(12 * MiB).dropDownloads(1, 7 * MiB);
-        try (RunningService service = service("s3://" + BUCKET, Map.of())) {
+        try (RunningService service = service("s3://" + BUCKET, Map.of("soar.fetch.connections", "1"))) {
             service.drop("dropped.ids", "solo_L2_epd-ept-north-rates_20200820");
 
             assertDone(service, "dropped.ids");
@@ -142,7 +142,7 @@ class S3TargetTest {
     @Test
     void aRestartResumesTheUploadFromThePartsS3HasAndVerifiesThePackageAsStored() throws Exception {
         soar.itemBytes(24 * MiB).throttle(4 * MiB);
-        RunningService first = service("s3://" + BUCKET + "/r", Map.of());
+        RunningService first = service("s3://" + BUCKET + "/r", Map.of("soar.fetch.connections", "1"));
         first.drop("restarted.ids", "solo_L2_epd-ept-north-rates_20200820");
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> s3.uploads(BUCKET).size() == 1
                 && !s3.client().listParts(b -> b.bucket(BUCKET).key(s3.uploads(BUCKET).get(0).key())
@@ -151,7 +151,7 @@ class S3TargetTest {
         first.close();
         soar.throttle(0);
 
-        try (RunningService second = service("s3://" + BUCKET + "/r", Map.of())) {
+        try (RunningService second = service("s3://" + BUCKET + "/r", Map.of("soar.fetch.connections", "1"))) {
             assertDone(second, "restarted.ids");
             JsonNode m = manifest("r/restarted.json");
             String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
@@ -161,6 +161,65 @@ class S3TargetTest {
                     .anyMatch(r -> r.range() != null && Long.parseLong(r.range().replaceAll("\\D", "")) % (5 * MiB) == 0);
             assertThat(s3.uploads(BUCKET)).as("upload " + uploadId + " was completed, not left behind").isEmpty();
             assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder("r/restarted.tar.gz", "r/restarted.json");
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} connection(s)")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 4, 8})
+    void theBytesArriveWholeInS3OverOneFourOrEightConnections(int connections) throws Exception {
+        soar.itemBytes(24 * MiB).ratePerConnection(16 * MiB);
+        try (RunningService service = service("s3://" + BUCKET + "/n", Map.of("soar.fetch.connections", String.valueOf(connections)))) {
+            service.drop("n" + connections + ".ids", "solo_L2_epd-ept-north-rates_20200820");
+
+            assertDone(service, "n" + connections + ".ids");
+            JsonNode m = manifest("n/n" + connections + ".json");
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(s3.sha256(BUCKET, "n/n" + connections + ".tar.gz")).isEqualTo(served)
+                    .isEqualTo(m.path("results").get(0).path("sha256").asText());
+            var downloads = soar.requests().stream().filter(r -> r.path().contains("/results/")).toList();
+            long size = m.path("results").get(0).path("bytes").asLong();
+            if (connections == 1) {
+                assertThat(downloads).singleElement().satisfies(r -> assertThat(r.range()).isNull());
+            } else {
+                // a piece is a part of 5 MB
+                assertThat(downloads).hasSize((int) ((size + 5 * MiB - 1) / (5 * MiB)))
+                        .allSatisfy(r -> assertThat(r.range()).matches("bytes=\\d+-\\d+"));
+                assertThat(soar.peakDownloads()).isGreaterThan(1);
+            }
+            assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(size);
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+        }
+    }
+
+    @Test
+    void aSegmentedDownloadUploadsItsPiecesAsPartsAndARestartFetchesOnlyThePartsS3DoesNotHave() throws Exception {
+        soar.itemBytes(64 * MiB).ratePerConnection(MiB);
+        RunningService first = service("s3://" + BUCKET + "/seg", Map.of("soar.fetch.connections", "4"));
+        first.drop("segmented.ids", "solo_L2_epd-ept-north-rates_20200820");
+        // 13 pieces of 5 MB over 4 connections at 1 MB/s each: once two parts are in S3, the service stops
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> s3.uploads(BUCKET).size() == 1
+                && s3.client().listParts(b -> b.bucket(BUCKET).key(s3.uploads(BUCKET).get(0).key())
+                        .uploadId(s3.uploads(BUCKET).get(0).uploadId())).parts().size() >= 2);
+        first.close();
+        var parts = s3.client().listParts(b -> b.bucket(BUCKET).key(s3.uploads(BUCKET).get(0).key())
+                .uploadId(s3.uploads(BUCKET).get(0).uploadId())).parts();
+        int before = soar.requests().size();
+        soar.ratePerConnection(0);
+
+        try (RunningService second = service("s3://" + BUCKET + "/seg", Map.of("soar.fetch.connections", "4"))) {
+            assertDone(second, "segmented.ids");
+            JsonNode m = manifest("seg/segmented.json");
+            String served = soar.packageSha256(m.path("jobId").asText()).values().iterator().next();
+            assertThat(s3.sha256(BUCKET, "seg/segmented.tar.gz")).isEqualTo(served).isEqualTo(m.path("results").get(0).path("sha256").asText());
+            var again = soar.requests().subList(before, soar.requests().size()).stream()
+                    .filter(r -> r.path().contains("/results/")).map(SoarSimulator.SeenRequest::range).toList();
+            for (var p : parts) {
+                long start = (p.partNumber() - 1) * 5 * MiB;
+                assertThat(again).as("part %d was in S3", p.partNumber()).noneMatch(r -> r.startsWith("bytes=" + start + "-"));
+            }
+            assertThat(again).allMatch(r -> r.matches("bytes=\\d+-\\d+"));
+            assertThat(s3.uploads(BUCKET)).isEmpty();
+            assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder("seg/segmented.tar.gz", "seg/segmented.json");
         }
     }
 

@@ -189,10 +189,53 @@ public class S3Outbox extends Outbox {
 
     // --- the storage steps of one result ---------------------------------------------------------------------
 
-    /** Parts of an upload come in order from one stream (segmented downloads to S3 are not there yet). */
+    /** A segmented download's pieces are the upload's parts. */
     @Override
-    public boolean writesPieces() {
-        return false;
+    public long pieceSize(ResultRecord r, long configured) {
+        return partSize(r);
+    }
+
+    /**
+     * The pieces S3 has of the upload (its parts of a piece's length, whatever their order; the upload was made or
+     * resumed by {@link #stored}); they become the parts the upload is completed with.
+     */
+    @Override
+    public Pieces storedPieces(JobRecord job, ResultRecord r, Pieces recorded, long pieceSize) {
+        Upload u = uploads.get(r.uploadId);
+        if (u == null) {
+            throw new IllegalStateException(job + ": no upload in progress for " + r.file);
+        }
+        Pieces plan = new Pieces(r.size, pieceSize);
+        synchronized (u) {
+            u.parts.clear();
+            u.uploaded = 0;
+            try {
+                for (Part p : s3().listPartsPaginator(b -> b.bucket(bucket).key(u.key).uploadId(u.uploadId)).parts()) {
+                    int i = p.partNumber() - 1;
+                    if (i < plan.count() && p.size() == plan.length(i)) {
+                        plan.stored(i);
+                        u.parts.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
+                        u.uploaded += p.size();
+                    }
+                }
+            } catch (SdkException e) {
+                throw failure("listing the parts of " + location(STAGING + r.file), e);
+            }
+            u.sent = u.uploaded;
+            u.filled = 0;
+            u.numbered = plan.count(); // no part is added at publishing: the pieces are all the parts
+        }
+        return plan;
+    }
+
+    /** Each piece is uploaded as its part as soon as it is whole, concurrently, from memory: no local copy. */
+    @Override
+    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces) {
+        Upload u = uploads.get(r.uploadId);
+        if (u == null) {
+            throw new IllegalStateException(job + ": no upload in progress for " + r.file);
+        }
+        return new S3Pieces(r, u, pieces);
     }
 
     @Override
@@ -819,6 +862,108 @@ public class S3Outbox extends Outbox {
 
         long position() {
             return sent + filled;
+        }
+    }
+
+    /**
+     * The pieces of a segmented download to S3: each held in memory from its first byte until it is both uploaded
+     * (as part number piece + 1) and digested, so memory stays at about (connections + a few) pieces.
+     */
+    private final class S3Pieces implements PieceTarget {
+        private final ResultRecord r;
+        private final Upload u;
+        private final Pieces pieces;
+        private final Map<Integer, byte[]> buffers = new ConcurrentHashMap<>();
+        private final Map<Integer, Future<?>> uploading = new ConcurrentHashMap<>();
+        /** Pieces uploaded or digested (each needs both before its buffer is free). */
+        private final Map<Integer, Integer> done = new ConcurrentHashMap<>();
+
+        S3Pieces(ResultRecord r, Upload u, Pieces pieces) {
+            this.r = r;
+            this.u = u;
+            this.pieces = pieces;
+        }
+
+        @Override
+        public void write(int piece, long position, byte[] bytes, int length) {
+            byte[] b = buffers.computeIfAbsent(piece, i -> new byte[Math.toIntExact(pieces.length(i))]);
+            System.arraycopy(bytes, 0, b, Math.toIntExact(position - pieces.start(piece)), length);
+        }
+
+        @Override
+        public void whole(int piece) {
+            byte[] b = buffers.get(piece);
+            int length = Math.toIntExact(pieces.length(piece));
+            int number = piece + 1;
+            uploading.put(piece, senders.submit(() -> {
+                String etag = s3().uploadPart(x -> x.bucket(bucket).key(u.key).uploadId(u.uploadId).partNumber(number)
+                                .contentLength((long) length),
+                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(b, 0, length), length, "application/octet-stream"))
+                        .eTag();
+                synchronized (u) {
+                    // a piece fetched again (all were stored, the last is asked for to finish) replaces its part
+                    if (!u.parts.removeIf(p -> p.partNumber() == number)) {
+                        u.uploaded += length;
+                    }
+                    u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                    u.sent = u.uploaded;
+                }
+                pieces.stored(piece);
+                release(piece);
+                return null;
+            }));
+        }
+
+        @Override
+        public void digest(int piece, PackageDigest digest) {
+            byte[] b = buffers.get(piece);
+            if (digest != null && b != null) {
+                digest.update(b, 0, Math.toIntExact(pieces.length(piece)));
+            }
+            release(piece);
+        }
+
+        /** Uploaded and digested: the buffer goes. */
+        private void release(int piece) {
+            if (done.merge(piece, 1, Integer::sum) >= 2) {
+                buffers.remove(piece);
+                done.remove(piece);
+            }
+        }
+
+        @Override
+        public boolean readsBack() {
+            return false;
+        }
+
+        /** A piece in memory is a part (16 MB or more): connections run only a piece or two ahead of the digest. */
+        @Override
+        public int window(int connections) {
+            return connections + 1;
+        }
+
+        @Override
+        public void finish() throws IOException {
+            for (var e : new java.util.TreeMap<>(uploading).entrySet()) {
+                try {
+                    e.getValue().get();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new TransientTransferException("the upload of " + location(STAGING + r.file) + " was interrupted");
+                } catch (ExecutionException ex) {
+                    Throwable cause = ex.getCause();
+                    if (cause instanceof SdkException sdk) {
+                        throw failure("uploading part " + (e.getKey() + 1) + " of " + location(STAGING + r.file), sdk);
+                    }
+                    throw new TransferException("uploading a part of " + location(STAGING + r.file) + " failed: " + cause);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            uploading.values().forEach(f -> f.cancel(true));
+            buffers.clear();
         }
     }
 

@@ -378,13 +378,19 @@ public final class SegmentedDownload {
                 open.forEach(PieceFetcher.Reply::abort);
             }
             notifyAll();
+            // an interrupt (the service stopping) is kept for after the wait: set again at once, it would make
+            // every wait() throw without giving up this monitor, and no connection could end
+            boolean interrupted = false;
             while (active > 0) {
                 try {
                     wait(1000);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
                     open.forEach(PieceFetcher.Reply::abort);
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
