@@ -360,7 +360,8 @@
       cell(row, files.present || 0, 'present');
       cell(row, files.failed || 0, 'failed');
       const last = m.lastRun;
-      cell(row, last ? time(last.fireTime) + ': ' + text(last.status) + ', ' + text(last.listed) + ' listed, '
+      // a run asked for by hand (Run now, the API) has no schedule fire time
+      cell(row, last ? (last.fireTime ? time(last.fireTime) : 'on request') + ': ' + text(last.status) + ', ' + text(last.listed) + ' listed, '
         + text(last.wanted) + ' wanted, ' + text(last.requests) + ' request(s)' + (last.error ? ': ' + last.error : '')
         : 'never', 'last-run');
       const td = document.createElement('td');
