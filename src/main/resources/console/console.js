@@ -211,7 +211,22 @@
       $('job-detail').hidden = true;
       return;
     }
-    const job = await api('GET', '/api/requests/' + encodeURIComponent(state.selected));
+    let job;
+    try {
+      job = await api('GET', '/api/requests/' + encodeURIComponent(state.selected));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        // a link to a job this service does not have (any more)
+        state.selected = null;
+        $('job-detail').hidden = true;
+        history.replaceState(null, '', '#');
+        return;
+      }
+      throw e;
+    }
+    if (job.id !== state.selected) {
+      return; // another job was chosen meanwhile
+    }
     renderDetail(job);
     const finished = job.status === 'DELIVERED' || job.status === 'FAILED';
     if (finished && state.manifestOf !== job.id + job.updatedAt) {

@@ -264,5 +264,11 @@ class ConsoleIT {
         List<String> names = new ArrayList<>();
         rows().forEach(r -> names.add((String) r.get("name")));
         assertThat(names).containsExactly(name);
+
+        // a link to a job this service does not have shows no job, and no failure either
+        browser.get(base + "/console/?again#job=no-such-job");
+        page(20).until(() -> browser.findElement(By.id("connection")).getText().startsWith("Updated"));
+        assertThat(browser.findElement(By.id("job-detail")).isDisplayed()).isFalse();
+        assertThat(rows()).hasSize(1);
     }
 }
