@@ -211,7 +211,22 @@
       $('job-detail').hidden = true;
       return;
     }
-    const job = await api('GET', '/api/requests/' + encodeURIComponent(state.selected));
+    let job;
+    try {
+      job = await api('GET', '/api/requests/' + encodeURIComponent(state.selected));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        // a link to a job this service does not have (any more)
+        state.selected = null;
+        $('job-detail').hidden = true;
+        history.replaceState(null, '', '#');
+        return;
+      }
+      throw e;
+    }
+    if (job.id !== state.selected) {
+      return; // another job was chosen meanwhile
+    }
     renderDetail(job);
     const finished = job.status === 'DELIVERED' || job.status === 'FAILED';
     if (finished && state.manifestOf !== job.id + job.updatedAt) {
@@ -360,7 +375,8 @@
       cell(row, files.present || 0, 'present');
       cell(row, files.failed || 0, 'failed');
       const last = m.lastRun;
-      cell(row, last ? time(last.fireTime) + ': ' + text(last.status) + ', ' + text(last.listed) + ' listed, '
+      // a run asked for by hand (Run now, the API) has no schedule fire time
+      cell(row, last ? (last.fireTime ? time(last.fireTime) : 'on request') + ': ' + text(last.status) + ', ' + text(last.listed) + ' listed, '
         + text(last.wanted) + ' wanted, ' + text(last.requests) + ' request(s)' + (last.error ? ': ' + last.error : '')
         : 'never', 'last-run');
       const td = document.createElement('td');

@@ -192,6 +192,10 @@ class ApiTest {
         assertThat(anywhere.statusCode()).isEqualTo(400);
         assertThat(anywhere.body()).contains("the target '/etc' is not allowed");
 
+        HttpResponse<String> malformed = call("POST", "/api/requests", "{\"job_url\": \"https://soar.example.org/async/%zz\"}");
+        assertThat(malformed.statusCode()).as(malformed.body()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).path("error").asText()).contains("is not a valid URL");
+
         assertThat(call("GET", "/api/requests/no-such-id", null).statusCode()).isEqualTo(404);
         assertThat(call("GET", "/api/requests?status=SLEEPING", null).statusCode()).isEqualTo(400);
         assertThat(soar.submits()).isZero();

@@ -48,6 +48,7 @@ class CommandLineIT {
         String served = soar.packageSha256(soar.jobIds().get(0)).values().iterator().next();
         assertThat(RunningService.sha256(pkg)).isEqualTo(served);
         assertThat(r.out()).contains("epd: 2 data items").contains("COMPLETED").contains("Delivered " + pkg)
+                .containsPattern("Delivered .*epd\\.tar\\.gz \\(\\d+ bytes in \\d+\\.\\d\\d s at \\d+\\.\\d MB/s, sha256 ")
                 .contains("sha256 " + served).contains("Manifest " + root.resolve("pkgs/epd.json"));
         assertThat(r.out() + r.err()).doesNotContain("s3cret-Pa55");
     }

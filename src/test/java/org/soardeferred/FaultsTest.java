@@ -116,6 +116,11 @@ class FaultsTest {
         long second = Long.parseLong(downloads.get(2).range().replaceAll("\\D", ""));
         long first = Long.parseLong(downloads.get(1).range().replaceAll("\\D", ""));
         assertThat(second).isGreaterThan(first);
+        // the transfer's time runs from the first request of its bytes, through both retries (waits of 50 ms, then
+        // 100 ms, less 25 % jitter at most), to the package published: not the last attempt alone
+        JsonNode transfer = manifest.path("transfer");
+        assertThat(transfer.path("seconds").asDouble()).isGreaterThanOrEqualTo(0.11);
+        assertThat(transfer.path("bytes").asLong()).isEqualTo(manifest.path("results").get(0).path("bytes").asLong());
     }
 
     @Test

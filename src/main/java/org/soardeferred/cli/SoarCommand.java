@@ -224,7 +224,11 @@ public class SoarCommand implements Callable<Integer> {
         Outbox outbox = outboxes.of(job);
         if (job.status == JobStatus.DELIVERED) {
             for (ResultRecord r : job.results) {
-                out.printf("Delivered %s (%d bytes, sha256 %s)%n", outbox.location(r.file), r.bytes, r.sha256);
+                Map<String, Object> took = org.soardeferred.transfer.TransferSummary.of(r);
+                out.printf("Delivered %s (%d bytes%s, sha256 %s)%n", outbox.location(r.file), r.bytes, took == null ? ""
+                        : String.format(java.util.Locale.ROOT, " in %.2f s at %.1f MB/s", ((Number) took.get("seconds")).doubleValue(),
+                        took.get("averageBytesPerSecond") == null ? 0.0 : ((Number) took.get("averageBytesPerSecond")).longValue() / 1e6),
+                        r.sha256);
             }
             out.printf("Manifest %s%n", outbox.location(job.outputName + ".json"));
             return ExitCodes.OK;

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Package bytes received by this process, second by second, for the last {@value #SECONDS} seconds (the console's
- * throughput chart), and since midnight UTC (its "bytes today"). Fed at every read of every download; cheap and
- * lock-free enough for that: one synchronized add per read of up to a MiB.
+ * throughput chart), and since midnight UTC (its "bytes today"). Fed at every read of every download,
+ * cheap enough for that: one short synchronized add per read.
  */
 public class Throughput {
 

@@ -53,6 +53,13 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
         if (jobUrl != null && !jobUrl.matches("(?i)https?://[^\\s/]+/\\S*")) {
             throw new InvalidRequestException("'" + abbreviate(jobUrl) + "' is not an http(s) job URL");
         }
+        if (jobUrl != null) {
+            try {
+                java.net.URI.create(jobUrl.strip());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("'" + abbreviate(jobUrl) + "' is not a valid URL: " + e.getMessage());
+            }
+        }
         for (String id : dataItemIds) {
             if (!DATA_ITEM_ID.matcher(id).matches()) {
                 throw new InvalidRequestException("'" + abbreviate(id) + "' is not a SOAR data item id "

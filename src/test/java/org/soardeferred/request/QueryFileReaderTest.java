@@ -204,6 +204,8 @@ class QueryFileReaderTest {
         void aJobFileWithoutAUrlOrWithSomethingElseIsRejected() {
             assertThat(rejection("empty.job", "# nothing here\n\n")).isEqualTo("the file names no job URL");
             assertThat(rejection("ftp.job", "ftp://example.org/job/1")).contains("is not an http(s) job URL");
+            assertThat(rejection("escape.job", "https://soar.esac.esa.int/soar-sl-tap/tap/async/%zz"))
+                    .contains("is not a valid URL").contains("Malformed escape pair");
         }
     }
 
