@@ -220,11 +220,7 @@ public class ResultDownload {
         boolean resumed;
         if (status == 206 || status == 416 && r.size != null && resumeFrom == r.size) {
             if (status == 206) {
-                long start = rangeStart(exchange.getMessage().getHeader("Content-Range", String.class));
-                if (start != resumeFrom) {
-                    throw new TransferException("result " + r.id + ": asked for bytes from " + resumeFrom
-                            + " but the server sent a range starting at " + start);
-                }
+                checkRangeStart(r, exchange.getMessage().getHeader("Content-Range", String.class), resumeFrom);
             } else {
                 // every byte is stored already (the connection dropped after the last one): nothing to add
                 exchange.getMessage().setBody(InputStream.nullInputStream());
@@ -247,13 +243,11 @@ public class ResultDownload {
             String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
             throw SoarReplies.failure(status, r.href, body);
         }
-        // what the result is, as its server says (not from a 416, which carries no result)
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (status != 416 && contentType != null && !contentType.isBlank()) {
-            r.contentType = contentType.strip();
+        if (status != 416) {
+            typed(exchange, r);
+        } else {
+            exchange.setProperty(PUBLISH_AS, publishedName(r, null));
         }
-        exchange.setProperty(PUBLISH_AS, publishedName(r, status == 416 ? null
-                : exchange.getMessage().getHeader("Content-Disposition", String.class)));
         exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
         Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
         live.put(job.id, progress);
@@ -265,46 +259,54 @@ public class ResultDownload {
             }
             progress.update(count);
         });
+        started(exchange, r, stream);
+        exchange.setProperty(RESUMED, resumed);
+    }
+
+    /** What the result is, as its server says: its media type, and so the name it is published under. */
+    private void typed(Exchange exchange, ResultRecord r) {
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !contentType.isBlank()) {
+            r.contentType = contentType.strip();
+        }
+        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
+    }
+
+    /** The transfer's stream is the body from now on; its start is noted for the rate and CPU figures. */
+    private static void started(Exchange exchange, ResultRecord r, TransferStream stream) {
         exchange.setProperty(TRANSFER, stream);
         exchange.setProperty(RESULT_ID, r.id);
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.setProperty(CPU_STARTED, OS.getProcessCpuTime());
         exchange.getMessage().setBody(stream);
         exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
-        exchange.setProperty(RESUMED, resumed);
+    }
+
+    private static void checkRangeStart(ResultRecord r, String contentRange, long asked) {
+        long start = rangeStart(contentRange);
+        if (start != asked) {
+            throw new TransferException("result " + r.id + ": asked for bytes from " + asked
+                    + " but the server sent a range starting at " + start);
+        }
     }
 
     /** The probe (the first missing piece) was answered with that piece: the rest comes over more connections. */
     private void openPieces(Exchange exchange, JobRecord job, ResultRecord r, Pieces pieces) {
         int first = exchange.getProperty(PROBE_PIECE, Integer.class);
         String contentRange = exchange.getMessage().getHeader("Content-Range", String.class);
-        long start = rangeStart(contentRange);
-        if (start != pieces.start(first)) {
-            throw new TransferException("result " + r.id + ": asked for bytes from " + pieces.start(first)
-                    + " but the server sent a range starting at " + start);
-        }
+        checkRangeStart(r, contentRange, pieces.start(first));
         Matcher m = CONTENT_RANGE.matcher(contentRange.strip());
         if (m.matches() && !m.group(3).equals("*") && Long.parseLong(m.group(3)) != pieces.total()) {
             throw new TransferException("result " + r.id + ": the server gives its length as " + m.group(3)
                     + " bytes but its UWS size is " + pieces.total());
         }
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType != null && !contentType.isBlank()) {
-            r.contentType = contentType.strip();
-        }
-        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
+        typed(exchange, r);
         exchange.setProperty(EXPECTED, pieces.total());
         PackageDigest digest = new PackageDigest();
         exchange.setProperty(VERIFIED_FROM_START, true);
         live.put(job.id, new Progress(job, r, pieces.storedBytes(), pieces.total()));
         exchange.setProperty(PROBE_BODY, exchange.getMessage().getBody(InputStream.class));
-        TransferStream stream = new TransferStream(InputStream.nullInputStream(), digest, count -> { });
-        exchange.setProperty(TRANSFER, stream);
-        exchange.setProperty(RESULT_ID, r.id);
-        exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(CPU_STARTED, OS.getProcessCpuTime());
-        exchange.getMessage().setBody(stream);
-        exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
+        started(exchange, r, new TransferStream(InputStream.nullInputStream(), digest, count -> { }));
     }
 
     /**
