@@ -268,6 +268,8 @@
       const row = document.createElement('tr');
       cell(row, change.phase);
       cell(row, time(change.at));
+      // the job's own events (a lost submit reply, a job adopted or sent again) say what happened
+      cell(row, change.note || '');
       phases.appendChild(row);
     }
     const results = $('detail-results').tBodies[0];
