@@ -41,9 +41,15 @@ class SegmentedDownloadTest {
     }
 
     private void start(int connections, SoarSimulator simulator) {
+        start(connections, simulator, Map.of());
+    }
+
+    private void start(int connections, SoarSimulator simulator, Map<String, String> extra) {
         soar = simulator.user("scientist", "s3cret-Pa55").timing(50, 100).itemBytes(6L << 20).start(0);
-        service = RunningService.start(root, soar.baseUrl(), Map.of("soar.fetch.connections", String.valueOf(connections),
+        Map<String, String> p = new java.util.HashMap<>(Map.of("soar.fetch.connections", String.valueOf(connections),
                 "soar.fetch.piece-size", "256KB", "soar.retry.delay", "100ms", "soar.retry.max-delay", "1s"));
+        p.putAll(extra);
+        service = RunningService.start(root, soar.baseUrl(), p);
     }
 
     private List<SoarSimulator.SeenRequest> downloads() {
@@ -99,6 +105,22 @@ class SegmentedDownloadTest {
 
         delivered("slow");
         assertThat(seen.get()).containsKeys("bytesPerSecond", "etaSeconds", "bytesTotal");
+    }
+
+    @Test
+    void downloadsAtOnceShareTheCeilingOfConnectionsPerHost() {
+        // 3 packages at once, 4 connections each, but at most 3 connections to the host in all
+        start(4, new SoarSimulator().ratePerConnection(4L << 20), Map.of("soar.fetch.max-connections-per-host", "3"));
+        for (int i = 1; i <= 3; i++) {
+            service.drop("shared" + i + ".ids", "solo_L2_shared_2020010" + i);
+        }
+
+        for (int i = 1; i <= 3; i++) {
+            delivered("shared" + i);
+        }
+
+        // the simulator counts a connection until its side has closed the response (see above): one more may show
+        assertThat(soar.peakDownloads()).as("12 connections wanted").isLessThanOrEqualTo(3 + 1);
     }
 
     @Test
