@@ -6,15 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.soardeferred.simulator.SoarSimulator;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.PendingAborts;
 import org.soardeferred.transfer.AbandonedUploads;
@@ -26,36 +21,14 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * refuses is kept in the job store and aborted by the retry timer once S3 accepts, then forgotten; the sweep
  * aborts an upload under the staging prefix that no job owns and leaves a running job's upload alone.
  */
-class S3AbandonedUploadsTest {
+class S3AbandonedUploadsTest extends S3TargetFixture {
 
-    private static final String BUCKET = "solar-archive";
-    private static final long MiB = 1L << 20;
 
-    @TempDir
-    Path root;
-    SoarSimulator soar;
-    S3Server s3;
 
-    @BeforeEach
-    void start() {
-        soar = new SoarSimulator().user("scientist", "s3cret-Pa55").timing(100, 200).start(0);
-        s3 = S3Server.start(root.resolve("s3")).bucket(BUCKET);
-    }
 
-    @AfterEach
-    void stop() {
-        soar.close();
-        s3.close();
-    }
 
     private RunningService service(Map<String, String> extra) {
-        Map<String, String> p = new HashMap<>(s3.settings("s3://" + BUCKET + "/p"));
-        p.put("soar.s3.part-size", "5MB");
-        p.put("soar.retry.delay", "50ms");
-        p.put("soar.retry.max-delay", "200ms");
-        p.put("soar.retry.max-attempts", "2");
-        p.putAll(extra);
-        return RunningService.start(root.resolve("service"), soar.baseUrl(), p);
+        return service("s3://" + BUCKET + "/p", 2, extra);
     }
 
     private static PendingAborts pendingAborts(RunningService service) {

@@ -11,10 +11,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.soardeferred.simulator.SoarSimulator;
 
 /**
@@ -22,37 +19,15 @@ import org.soardeferred.simulator.SoarSimulator;
  * filesystem backend): packages stream into multipart uploads and appear under their final key only complete,
  * verified and with their metadata; the manifest object comes last; nothing is left behind when S3 fails.
  */
-class S3TargetTest {
+class S3TargetTest extends S3TargetFixture {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BUCKET = "solar-archive";
-    private static final long MiB = 1L << 20;
 
-    @TempDir
-    Path root;
-    SoarSimulator soar;
-    S3Server s3;
 
-    @BeforeEach
-    void start() {
-        soar = new SoarSimulator().user("scientist", "s3cret-Pa55").timing(100, 200).start(0);
-        s3 = S3Server.start(root.resolve("s3")).bucket(BUCKET);
-    }
 
-    @AfterEach
-    void stop() {
-        soar.close();
-        s3.close();
-    }
 
     private RunningService service(String target, Map<String, String> extra) {
-        Map<String, String> p = new HashMap<>(s3.settings(target));
-        p.put("soar.s3.part-size", "5MB");
-        p.put("soar.retry.delay", "50ms");
-        p.put("soar.retry.max-delay", "200ms");
-        p.put("soar.retry.max-attempts", "3");
-        p.putAll(extra);
-        return RunningService.start(root.resolve("service"), soar.baseUrl(), p);
+        return service(target, 3, extra);
     }
 
     private static Path awaitFinished(RunningService service, String file) {
