@@ -352,8 +352,9 @@ public class SoarConfiguration implements CamelConfiguration {
     }
 
     static String version() {
+        // the jar's manifest; in the container image (classes and libraries, no jar) -Dsoar.version
         String v = SoarConfiguration.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return v == null ? System.getProperty("soar.version", "dev") : v;
     }
 
     /**

@@ -306,6 +306,9 @@ public class SoarCommand implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = SoarCommand.class.getPackage().getImplementationVersion();
+            if (v == null) {
+                v = System.getProperty("soar.version"); // the container image: classes and libraries, no jar
+            }
             return new String[] {"soar-deferred " + (v == null ? "(development build)" : v),
                     "Apache Camel 4.18.0, Java " + System.getProperty("java.version")};
         }
