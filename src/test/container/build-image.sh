@@ -4,7 +4,7 @@
 # podman and saved as a docker-archive (what Jib's tar:// base needs; an OCI archive fails), then loads the image.
 #
 #   src/test/container/build-image.sh WORKDIR IMAGE      e.g. /tmp/x localhost/soar-deferred:test
-# Needs podman, and the project's classes compiled (the script runs mvn package without tests).
+# Needs podman and mvn.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 work=$1
@@ -35,7 +35,8 @@ podman import --change 'ENV=PATH=/opt/java/openjdk/bin:/usr/bin:/bin' --change '
   "$work/base-rootfs.tar" localhost/soar-test-base:latest > /dev/null
 rm -f "$work/base-rootfs.tar" "$work/base.tar"
 podman save -q --format docker-archive -o "$work/base.tar" localhost/soar-test-base:latest
-mvn -B -q ${SOAR_TEST_MVN_OPTS:-} -Pimage -DskipTests package \
+# compile (up to date inside mvn verify) and the image only: the packaged jar is left alone
+mvn -B -q ${SOAR_TEST_MVN_OPTS:-} -Pimage compile jib:buildTar \
   -Djib.from.image="tar://$work/base.tar" -Djib.to.image="$image" -Djib.outputPaths.tar="$work/image.tar" \
   -Dgit.commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 podman load -q -i "$work/image.tar"
