@@ -101,6 +101,8 @@ public class SoarSimulator implements AutoCloseable {
     private volatile String syncReply;
 
     private HttpServer server;
+    private String bindAddress = "127.0.0.1";
+    private String advertisedHost = "127.0.0.1";
     private volatile SendfileResults sendfile;
     private ExecutorService packageMaker;
     private ExecutorService requestThreads;
@@ -155,6 +157,21 @@ public class SoarSimulator implements AutoCloseable {
             sendfile.close();
             sendfile = null;
         }
+        return this;
+    }
+
+    /**
+     * Listen on this address instead of 127.0.0.1 (e.g. 0.0.0.0 in a container, so that other containers reach it);
+     * with {@link #advertise}, the host name the others know it by.
+     */
+    public SoarSimulator bind(String address) {
+        this.bindAddress = address;
+        return this;
+    }
+
+    /** The host name written in job and result URLs (the port is the one it listens on); default 127.0.0.1. */
+    public SoarSimulator advertise(String host) {
+        this.advertisedHost = host;
         return this;
     }
 
@@ -413,7 +430,7 @@ public class SoarSimulator implements AutoCloseable {
     public SoarSimulator start(int port) {
         try {
             packageDir = Files.createTempDirectory("soar-simulator-");
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 256);
         } catch (IOException e) {
             throw new UncheckedIOException("The SOAR simulator cannot start", e);
         }
@@ -427,7 +444,7 @@ public class SoarSimulator implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + CONTEXT;
+        return "http://" + advertisedHost + ":" + server.getAddress().getPort() + CONTEXT;
     }
 
     public int port() {
@@ -1029,6 +1046,8 @@ public class SoarSimulator implements AutoCloseable {
      * {@code --max-connections N} (per client, beyond it 503 with Retry-After, {@link #maxConnectionsPerClient}),
      * {@code --ignore-range} (200 with the whole body), {@code --no-accept-ranges}, {@code --no-content-length}
      * (chunked). Sizes as in the configuration: 4MB = 4 MiB, or plain bytes.
+     * {@code --bind 0.0.0.0 --advertise soar} (listen on all addresses, and name itself soar in its URLs: in a
+     * container, for the others; see deploy/compose.yaml).
      * Prints {@code READY <base URL>} once listening; stops on Ctrl-C or SIGTERM.
      */
     public static void main(String[] args) throws InterruptedException {
@@ -1050,6 +1069,8 @@ public class SoarSimulator implements AutoCloseable {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--bind" -> s.bind(args[++i]);
+                case "--advertise" -> s.advertise(args[++i]);
                 case "--user" -> user = args[++i];
                 case "--password" -> password = args[++i];
                 case "--item-bytes" -> s.itemBytes(Long.parseLong(args[++i]));
