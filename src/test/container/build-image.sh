@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the container image as a user would (mvn -Pimage package: Jib, no daemon) but on a base made here, as no
+# Builds the container image as a user would (deploy/build-image.sh: Jib, no daemon, with AppCDS) but on a base made here, as no
 # registry can be reached in CI: the installed JDK (its JAVA_HOME) and the libraries ldd finds for it, imported into
 # podman and saved as a docker-archive (what Jib's tar:// base needs; an OCI archive fails), then loads the image.
 #
@@ -35,9 +35,7 @@ podman import --change 'ENV=PATH=/opt/java/openjdk/bin:/usr/bin:/bin' --change '
   "$work/base-rootfs.tar" localhost/soar-test-base:latest > /dev/null
 rm -f "$work/base-rootfs.tar" "$work/base.tar"
 podman save -q --format docker-archive -o "$work/base.tar" localhost/soar-test-base:latest
-# compile (up to date inside mvn verify) and the image only: the packaged jar is left alone
-mvn -B -q ${SOAR_TEST_MVN_OPTS:-} -Pimage compile jib:buildTar \
-  -Djib.from.image="tar://$work/base.tar" -Djib.to.image="$image" -Djib.outputPaths.tar="$work/image.tar" \
-  -Dgit.commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
-podman load -q -i "$work/image.tar"
+# the image as users build it, its AppCDS archive included (deploy/build-image.sh), on the local base
+ENGINE=podman IMAGE_TAR="$work/image.tar" MAVEN_OPTS_IMAGE="${SOAR_TEST_MVN_OPTS:-}" \
+  deploy/build-image.sh "$image" -Djib.from.image="tar://$work/base.tar"
 rm -f "$work/image.tar" "$work/base.tar"

@@ -107,7 +107,10 @@ class ContainerIT {
             Path data = folder("data");
             int management = freePort();
             String name = name("single");
-            podman("run", "-d", "--name", name, "--network", "host",
+            // --read-only: as in Kubernetes (readOnlyRootFilesystem; podman mounts a tmpfs on /tmp); -Xshare:on: the
+            // JVM refuses to start unless the image's AppCDS archive matches its JVM and class path
+            podman("run", "-d", "--name", name, "--network", "host", "--read-only",
+                    "-e", "JAVA_TOOL_OPTIONS=-Xshare:on",
                     "-v", in + ":/inbox", "-v", out + ":/outbox", "-v", data + ":/data",
                     "-e", "SOAR_BASE_URL=" + soar.baseUrl(), "-e", "SOAR_USERNAME=scientist", "-e", "SOAR_PASSWORD=s3cret-Pa55",
                     // host networking: the ports must be free on the host, and loopback is enough
@@ -120,6 +123,7 @@ class ContainerIT {
             awaitUp(name, health + "/live");
             awaitUp(name, health + "/ready");
             assertThat(json(health).path("checks").toString()).contains("job-store").contains("soar-reachable");
+            assertThat(logs(name)).doesNotContain("[cds]");
 
             drop(in, "first.ids", "solo_L2_mag-rtn-normal_20240101");
             JsonNode first = awaitDelivered(name, out, "first");
