@@ -33,8 +33,10 @@ name=soar-cds-$$
   -e JAVA_TOOL_OPTIONS=-XX:ArchiveClassesAtExit=/cds/soar-deferred.jsa \
   -e SOAR_DATA_DIR=/tmp/data -e SOAR_INBOX=/tmp/inbox -e SOAR_OUTBOX=/tmp/outbox "$image" > /dev/null
 trap '"$engine" rm -f "$name" > /dev/null 2>&1 || true' EXIT
-for _ in $(seq 1200); do "$engine" logs "$name" 2>&1 | grep -q 'started in' && break; sleep 0.1; done
-"$engine" logs "$name" 2>&1 | grep -q 'started in' || { "$engine" logs "$name" >&2; echo "the image did not start" >&2; exit 1; }
+# (the whole log in a string: grep -q would end the pipe early, and pipefail take that for a failure)
+started() { [[ $("$engine" logs "$name" 2>&1) == *"started in"* ]]; }
+for _ in $(seq 1200); do started && break; sleep 0.1; done
+started || { "$engine" logs "$name" >&2; echo "the image did not start" >&2; exit 1; }
 "$engine" stop -t 60 "$name" > /dev/null
 [ -s "$cds/out/soar-deferred.jsa" ] || { "$engine" logs "$name" >&2; echo "no archive was written" >&2; exit 1; }
 mv "$cds/out/soar-deferred.jsa" "$cds/soar-deferred.jsa"
