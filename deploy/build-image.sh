@@ -26,6 +26,7 @@ jib() { mvn -B -q ${MAVEN_OPTS_IMAGE:-} -Pimage compile jar:jar@image-app-jar ji
 rm -rf "$cds"
 jib "$@"
 "$engine" load -q -i "$tar" > /dev/null
+first=$("$engine" image inspect --format '{{.Id}}' "$image")
 mkdir -p "$cds/out"
 chmod 777 "$cds/out"   # the image's user (uid 1000) writes the archive
 name=soar-cds-$$
@@ -44,4 +45,6 @@ rm -rf "$cds/out"
 chmod 644 "$cds/soar-deferred.jsa"
 jib -Dimage.cds.dir="$cds" -Dimage.cds.flag=-XX:SharedArchiveFile=/app/cds/soar-deferred.jsa "$@"
 "$engine" load -q -i "$tar" > /dev/null
+# the first build, now without a name, goes
+[ "$("$engine" image inspect --format '{{.Id}}' "$image")" = "$first" ] || "$engine" rmi "$first" > /dev/null 2>&1 || true
 echo "$image: with its AppCDS archive ($(du -m "$cds/soar-deferred.jsa" | cut -f1) MB), in $tar"
