@@ -52,6 +52,7 @@ class ContainerIT {
     @TempDir
     Path root;
     final List<String> containers = new ArrayList<>();
+    final List<String> networks = new ArrayList<>();
 
     @BeforeAll
     static void buildImage() throws Exception {
@@ -96,6 +97,9 @@ class ContainerIT {
             Files.writeString(reports.resolve("ContainerIT-" + test.getTestMethod().orElseThrow().getName() + "-" + name + ".log"),
                     logs(name));
             podmanQuietly("rm", "-f", "-t", "0", name);
+        }
+        for (String network : networks) {
+            podmanQuietly("network", "rm", "-f", network);
         }
     }
 
@@ -196,6 +200,37 @@ class ContainerIT {
             }
             postgres.afterAll(null);
         }
+    }
+
+    /**
+     * deploy/compose.yaml's topology without its PostgreSQL (an image from a registry): the simulator in the image,
+     * listening on all addresses and naming itself soar, and a node that reaches it by that name on a podman
+     * network, its health published on a port of the host.
+     */
+    @Test
+    void theSimulatorInTheImageServesANodeOnAContainerNetworkAsInCompose() throws Exception {
+        String network = name("net");
+        podman("network", "create", network);
+        networks.add(network);
+        String soar = name("soar");
+        String node = name("node");
+        podman("run", "-d", "--name", soar, "--network", network, "--network-alias", "soar", "--entrypoint", "java", IMAGE,
+                "-Xmx256m", "-cp", "@/app/jib-classpath-file", "org.soardeferred.simulator.SoarSimulator",
+                "--bind", "0.0.0.0", "--advertise", "soar", "--port", "8000", "--user", "demo", "--password", "demo",
+                "--queued", "200", "--executing", "500");
+        containers.add(soar);
+        Path in = folder("in");
+        Path out = folder("out");
+        int management = freePort();
+        podman("run", "-d", "--name", node, "--network", network, "-p", "127.0.0.1:" + management + ":9876",
+                "-v", in + ":/inbox", "-v", out + ":/outbox",
+                "-e", "SOAR_BASE_URL=http://soar:8000/soar-sl-tap", "-e", "SOAR_USERNAME=demo", "-e", "SOAR_PASSWORD=demo",
+                "-e", "SOAR_POLL_DELAY=200ms", "-e", "SOAR_INBOX_MIN_AGE=200", IMAGE);
+        containers.add(node);
+        awaitUp(node, "http://127.0.0.1:" + management + "/observe/health/ready");
+        drop(in, "composed.ids", "solo_L2_mag-rtn-normal_20240101");
+        JsonNode m = awaitDelivered(node, out, "composed");
+        assertThat(m.path("results").get(0).path("href").asText()).startsWith("http://soar:8000/soar-sl-tap/");
     }
 
     private String clusterNode(String id, SoarSimulator soar, String db, Path in, Path out) throws Exception {
