@@ -40,6 +40,7 @@ for _ in $(seq 1200); do started && break; sleep 0.1; done
 started || { "$engine" logs "$name" >&2; echo "the image did not start" >&2; exit 1; }
 "$engine" stop -t 60 "$name" > /dev/null
 [ -s "$cds/out/soar-deferred.jsa" ] || { "$engine" logs "$name" >&2; echo "no archive was written" >&2; exit 1; }
+"$engine" rm "$name" > /dev/null
 mv "$cds/out/soar-deferred.jsa" "$cds/soar-deferred.jsa"
 rm -rf "$cds/out"
 chmod 644 "$cds/soar-deferred.jsa"
