@@ -123,7 +123,9 @@ public final class SegmentedDownload {
         long persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
         try {
             for (int d = 0; d < pieces.count(); d++) {
-                awaitWhole(d);
+                if (!awaitWhole(d)) {
+                    break; // failed: the connections end below, and the failure is thrown
+                }
                 target.digest(d, digest);
                 synchronized (this) {
                     digested = d + 1;
@@ -135,7 +137,9 @@ public final class SegmentedDownload {
                     persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
                 }
             }
-            target.finish();
+            if (!stopped) {
+                target.finish();
+            }
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
         } finally {
@@ -150,7 +154,8 @@ public final class SegmentedDownload {
         }
     }
 
-    private synchronized void awaitWhole(int d) {
+    /** Waits until piece d is whole; false when the download failed meanwhile. */
+    private synchronized boolean awaitWhole(int d) {
         while (!whole.get(d) && failure == null) {
             if (active == 0) {
                 failure = new TransientException(what + ": no connection is left for piece " + d + " of " + pieces.count());
@@ -165,6 +170,7 @@ public final class SegmentedDownload {
                 stopped = true;
             }
         }
+        return failure == null;
     }
 
     /** Starts connections up to the count allowed, as far as the host's ceiling has room and pieces are left. */
