@@ -301,7 +301,7 @@ public class Outbox {
     }
 
     /** Where a segmented download's pieces go: written at their offsets into NAME.tar.gz.part. */
-    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces) throws IOException {
+    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces, int connections) throws IOException {
         return new FolderPieces(part(r), pieces);
     }
 

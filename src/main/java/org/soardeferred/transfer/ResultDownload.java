@@ -324,7 +324,7 @@ public class ResultDownload {
         HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
         exchange.removeProperty(HOST_PERMIT);
         Progress progress = live.get(job.id);
-        try (PieceTarget target = outbox.pieceTarget(job, r, pieces)) {
+        try (PieceTarget target = outbox.pieceTarget(job, r, pieces, segments.connections())) {
             // pieces stored before that the target cannot read back (S3): it verifies the package once it is whole
             boolean verifying = pieces.storedBytes() == 0 || target.readsBack();
             exchange.setProperty(VERIFIED_FROM_START, verifying);

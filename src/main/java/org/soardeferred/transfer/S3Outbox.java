@@ -230,12 +230,12 @@ public class S3Outbox extends Outbox {
 
     /** Each piece is uploaded as its part as soon as it is whole, concurrently, from memory: no local copy. */
     @Override
-    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces) {
+    public PieceTarget pieceTarget(JobRecord job, ResultRecord r, Pieces pieces, int connections) {
         Upload u = uploads.get(r.uploadId);
         if (u == null) {
             throw new IllegalStateException(job + ": no upload in progress for " + r.file);
         }
-        return new S3Pieces(r, u, pieces);
+        return new S3Pieces(r, u, pieces, connections);
     }
 
     @Override
@@ -875,18 +875,34 @@ public class S3Outbox extends Outbox {
         private final Pieces pieces;
         private final Map<Integer, byte[]> buffers = new ConcurrentHashMap<>();
         private final Map<Integer, Future<?>> uploading = new ConcurrentHashMap<>();
-        /** Pieces uploaded or digested (each needs both before its buffer is free). */
+        /** Pieces uploaded (or whose upload failed) or digested (each needs both before its buffer is free). */
         private final Map<Integer, Integer> done = new ConcurrentHashMap<>();
+        /**
+         * The pieces in memory at once, whatever S3's pace: the window ahead of the digest, and at least one piece
+         * more, whose upload always ends (so a connection waiting for room never waits for good).
+         */
+        private final java.util.concurrent.Semaphore room;
 
-        S3Pieces(ResultRecord r, Upload u, Pieces pieces) {
+        S3Pieces(ResultRecord r, Upload u, Pieces pieces, int connections) {
             this.r = r;
             this.u = u;
             this.pieces = pieces;
+            this.room = new java.util.concurrent.Semaphore(window(connections) + 1);
         }
 
         @Override
-        public void write(int piece, long position, byte[] bytes, int length) {
-            byte[] b = buffers.computeIfAbsent(piece, i -> new byte[Math.toIntExact(pieces.length(i))]);
+        public void write(int piece, long position, byte[] bytes, int length) throws IOException {
+            byte[] b = buffers.get(piece);
+            if (b == null) {
+                try {
+                    room.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for room for a part");
+                }
+                b = new byte[Math.toIntExact(pieces.length(piece))];
+                buffers.put(piece, b);
+            }
             System.arraycopy(bytes, 0, b, Math.toIntExact(position - pieces.start(piece)), length);
         }
 
@@ -896,20 +912,23 @@ public class S3Outbox extends Outbox {
             int length = Math.toIntExact(pieces.length(piece));
             int number = piece + 1;
             uploading.put(piece, senders.submit(() -> {
-                String etag = s3().uploadPart(x -> x.bucket(bucket).key(u.key).uploadId(u.uploadId).partNumber(number)
-                                .contentLength((long) length),
-                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(b, 0, length), length, "application/octet-stream"))
-                        .eTag();
-                synchronized (u) {
-                    // a piece fetched again (all were stored, the last is asked for to finish) replaces its part
-                    if (!u.parts.removeIf(p -> p.partNumber() == number)) {
-                        u.uploaded += length;
+                try {
+                    String etag = s3().uploadPart(x -> x.bucket(bucket).key(u.key).uploadId(u.uploadId).partNumber(number)
+                                    .contentLength((long) length),
+                            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(b, 0, length), length, "application/octet-stream"))
+                            .eTag();
+                    synchronized (u) {
+                        // a piece fetched again (all were stored, the last is asked for to finish) replaces its part
+                        if (!u.parts.removeIf(p -> p.partNumber() == number)) {
+                            u.uploaded += length;
+                        }
+                        u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                        u.sent = u.uploaded;
                     }
-                    u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-                    u.sent = u.uploaded;
+                    pieces.stored(piece);
+                } finally {
+                    release(piece); // a failed part is fetched again by the next attempt (finish() says why)
                 }
-                pieces.stored(piece);
-                release(piece);
                 return null;
             }));
         }
@@ -923,11 +942,13 @@ public class S3Outbox extends Outbox {
             release(piece);
         }
 
-        /** Uploaded and digested: the buffer goes. */
+        /** Uploaded and digested: the buffer goes, and makes room for another piece. */
         private void release(int piece) {
             if (done.merge(piece, 1, Integer::sum) >= 2) {
-                buffers.remove(piece);
                 done.remove(piece);
+                if (buffers.remove(piece) != null) {
+                    room.release();
+                }
             }
         }
 
