@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the container image with its AppCDS archive baked in (start-up about 40 % faster, see README: Benchmarks):
+# Builds the container image with its AppCDS archive baked in (start-up about 40 % faster, see docs/benchmarks.md: The container image):
 #   1. Jib builds the image (mvn -Pimage) and the engine loads it;
 #   2. the image runs once (no network) with -XX:ArchiveClassesAtExit until its routes have started, then stops:
 #      the JVM of the image writes the archive of the classes it loaded, for the image's own class path;
