@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         subcommands = {SoarCommand.Serve.class, SoarCommand.Fetch.class, SoarCommand.Jobs.class, SoarCommand.Resume.class,
                 Status.class},
         footer = {"", "Without a command: serve. Configuration: config/application.properties and SOAR_* environment "
-                + "variables (see README.md).", "Exit codes: 0 ok, 1 other failure, 2 bad input, 3 authentication, "
+                + "variables (see docs/configuration.md).", "Exit codes: 0 ok, 1 other failure, 2 bad input, 3 authentication, "
                 + "4 job ended in ERROR/ABORTED or expired, 5 transfer failure, 130 interrupted (resumable)."})
 public class SoarCommand implements Callable<Integer> {
 
