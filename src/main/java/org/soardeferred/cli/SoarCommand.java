@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.apache.camel.CamelContext;
 import org.soardeferred.Durations;
 import org.soardeferred.SoarDeferred;
 import org.soardeferred.request.InvalidRequestException;
@@ -310,7 +311,21 @@ public class SoarCommand implements Callable<Integer> {
                 v = System.getProperty("soar.version"); // the container image: classes and libraries, no jar
             }
             return new String[] {"soar-deferred " + (v == null ? "(development build)" : v),
-                    "Apache Camel 4.18.0, Java " + System.getProperty("java.version")};
+                    "Apache Camel " + camelVersion() + ", Java " + System.getProperty("java.version")};
+        }
+
+        /** As Camel itself finds its version: from its engine's Maven properties (kept in the jar and the image). */
+        private static String camelVersion() {
+            try (var in = CamelContext.class.getResourceAsStream(
+                    "/META-INF/maven/org.apache.camel/camel-base-engine/pom.properties")) {
+                var properties = new java.util.Properties();
+                if (in != null) {
+                    properties.load(in);
+                }
+                return properties.getProperty("version", "(version unknown)");
+            } catch (java.io.IOException e) {
+                return "(version unknown)";
+            }
         }
     }
 }
