@@ -2,17 +2,20 @@ package org.soardeferred;
 
 import java.nio.file.Path;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Processor;
 import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import org.apache.camel.health.HealthCheckRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.soardeferred.api.ApiRequests;
+import org.soardeferred.common.Durations;
 import org.soardeferred.observe.JobEvents;
 import org.soardeferred.observe.SoarHealth;
 import org.soardeferred.observe.SoarMetrics;
@@ -28,8 +31,6 @@ import org.soardeferred.transfer.Outboxes;
 import org.soardeferred.transfer.ResultDownload;
 import org.soardeferred.uws.PollSchedule;
 import org.soardeferred.uws.UwsJobReader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Binds the beans the routes call, each built from the {@code soar.*} configuration. The routes refer to them

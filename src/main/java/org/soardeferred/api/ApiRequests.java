@@ -11,8 +11,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
-import org.soardeferred.request.InvalidRequestException;
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.common.InvalidRequestException;
+import org.soardeferred.common.NotFoundException;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
@@ -237,7 +238,7 @@ public class ApiRequests {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", status);
-        m.put("error", e == null ? "unknown error" : status >= 500 ? org.soardeferred.Failures.describe(e) : e.getMessage());
+        m.put("error", e == null ? "unknown error" : status >= 500 ? org.soardeferred.common.Failures.describe(e) : e.getMessage());
         return m;
     }
 
@@ -270,13 +271,6 @@ public class ApiRequests {
     }
 
     /** An id the store does not know: 404. */
-    /** Answered 404: what the path names does not exist. */
-    public static class NotFoundException extends RuntimeException {
-        public NotFoundException(String message) {
-            super(message);
-        }
-    }
-
     public static class NoSuchJobException extends NotFoundException {
         public NoSuchJobException(String id) {
             super("no request with id '" + id + "'");

@@ -1,6 +1,6 @@
 package org.soardeferred.cli;
 
-import org.soardeferred.store.ErrorKind;
+import org.soardeferred.common.ErrorKind;
 
 /** The exit codes of the command line, one per class of failure. */
 public final class ExitCodes {

@@ -9,7 +9,7 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.soardeferred.Durations;
+import org.soardeferred.common.Durations;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;

@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.camel.CamelContext;
-import org.soardeferred.Durations;
 import org.soardeferred.SoarDeferred;
-import org.soardeferred.request.InvalidRequestException;
+import org.soardeferred.common.Durations;
+import org.soardeferred.common.InvalidRequestException;
 import org.soardeferred.request.QueryFileReader;
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
@@ -51,7 +51,7 @@ public class SoarCommand implements Callable<Integer> {
                     while (t.getCause() != null && t.getMessage() != null && t.getMessage().startsWith("Error")) {
                         t = t.getCause();
                     }
-                    cmd.getErr().println("soar-deferred: " + org.soardeferred.Failures.describe(rootMessage(e)));
+                    cmd.getErr().println("soar-deferred: " + org.soardeferred.common.Failures.describe(rootMessage(e)));
                     return ExitCodes.FAILURE;
                 }).execute(args);
     }

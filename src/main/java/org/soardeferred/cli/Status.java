@@ -65,7 +65,7 @@ final class Status implements Callable<Integer> {
         String percent = total.isNumber() && total.asLong() > 0 ? String.format(Locale.ROOT, "%.1f%%", 100.0 * done / total.asLong()) : "-";
         String rate = transfer.isObject() ? String.format(Locale.ROOT, "%.1f", transfer.path("bytesPerSecond").asDouble() / 1e6) : "-";
         String eta = transfer.isObject() && transfer.path("etaSeconds").isNumber()
-                ? org.soardeferred.Durations.format(Duration.ofSeconds(transfer.path("etaSeconds").asLong())) : "-";
+                ? org.soardeferred.common.Durations.format(Duration.ofSeconds(transfer.path("etaSeconds").asLong())) : "-";
         String name = j.path("name").asText();
         return String.format(Locale.ROOT, "%-24s %-10s %-10s %8s %11.1f %10s %8s%n",
                 name.length() <= 24 ? name : name.substring(0, 23) + "…", j.path("status").asText(),

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.soar.SoarRequest;
 
 /**
  * One mirror of config/mirrors.yaml: what to keep up to date (a selection of SOAR's v_public_files), when

@@ -13,7 +13,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.soardeferred.Durations;
+import org.soardeferred.common.Durations;
 
 /**
  * Reads the mirror definitions of a YAML file (soar.mirrors, default config/mirrors.yaml):

@@ -14,15 +14,15 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.soardeferred.request.SoarRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
 import org.soardeferred.transfer.Outbox;
 import org.soardeferred.transfer.Outboxes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mirrors of config/mirrors.yaml, as the routes use them: a run begins ({@link #begin}), lists what SOAR has
@@ -62,7 +62,7 @@ public class Mirrors {
     public MirrorDefinition definition(String name) {
         MirrorDefinition d = name == null ? null : definitions.get(name);
         if (d == null) {
-            throw new org.soardeferred.api.ApiRequests.NotFoundException("there is no mirror '" + name + "' (mirrors: "
+            throw new NoSuchMirrorException("there is no mirror '" + name + "' (mirrors: "
                     + new java.util.TreeSet<>(definitions.keySet()) + "; see soar.mirrors)");
         }
         return d;

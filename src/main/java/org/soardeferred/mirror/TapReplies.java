@@ -13,7 +13,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
-import org.soardeferred.TransientException;
+import org.soardeferred.common.TransientException;
 import org.soardeferred.soar.SoarReplies;
 import org.soardeferred.uws.NotAUwsJobException;
 

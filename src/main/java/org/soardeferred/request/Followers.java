@@ -2,12 +2,13 @@ package org.soardeferred.request;
 
 import java.time.Duration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.transfer.Outboxes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Idempotency: a request dropped again (same ids in any order, same query, same types) while a job for it runs,

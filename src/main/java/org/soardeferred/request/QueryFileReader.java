@@ -15,6 +15,9 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 
+import org.soardeferred.common.InvalidRequestException;
+import org.soardeferred.soar.SoarRequest;
+
 /**
  * Reads a query file dropped in the inbox into a {@link SoarRequest}:
  * <ul>

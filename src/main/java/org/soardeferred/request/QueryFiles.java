@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
-import org.soardeferred.Failures;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Failures;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where query files go in the inbox: {@code .work/} while their job runs, {@code .done/} when the package is

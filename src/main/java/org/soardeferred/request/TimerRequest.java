@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.soardeferred.common.InvalidRequestException;
+import org.soardeferred.soar.SoarRequest;
+
 /**
  * The fixed request the timer sends every soar.timer.period (routes/timer.camel.yaml): soar.timer.request is either
  * the path of a query file (.ids, .adql, .properties, .job: read again at every tick, so it can be edited) or the

@@ -33,11 +33,11 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.soardeferred.Durations;
-import org.soardeferred.transfer.Sha256;
-import org.soardeferred.uws.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Durations;
+import org.soardeferred.transfer.Sha256;
+import org.soardeferred.uws.Phase;
 
 /**
  * A stand-in for SOAR's DEFERRED API on 127.0.0.1, written from ESA's documentation and the facts collected

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-import org.soardeferred.request.SoarRequest;
 import org.soardeferred.uws.UwsJob;
 
 /**

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
 
-import org.soardeferred.request.SoarRequest;
 import org.soardeferred.uws.UwsJob;
 import org.soardeferred.uws.UwsJobList;
 import org.soardeferred.uws.UwsJobReader;

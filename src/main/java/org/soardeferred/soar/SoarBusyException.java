@@ -1,6 +1,6 @@
 package org.soardeferred.soar;
 
-import org.soardeferred.TransientException;
+import org.soardeferred.common.TransientException;
 
 /** 429, 500, 502, 503 or 504: the server is busy or restarting; the call is retried, after Retry-After when given. */
 public class SoarBusyException extends TransientException {

@@ -41,13 +41,12 @@ public class SoarSession {
     }
 
     /**
-     * Before a call to SOAR: true when a login is due, i.e. no live session is held and the job the exchange works
-     * on (if any) lives on SOAR; a job attached on another UWS server needs no SOAR login.
+     * Before a call to SOAR: true when a login is due, i.e. no live session is held and the job's URL (if it has
+     * one yet) is on SOAR; a job attached on another UWS server needs no SOAR login.
      */
-    public boolean needsLogin(org.apache.camel.Exchange exchange) {
-        var job = exchange.getProperty("job", org.soardeferred.store.JobRecord.class);
-        if (job != null && job.jobUrl != null) {
-            String host = java.net.URI.create(job.jobUrl).getHost();
+    public boolean needsLogin(String jobUrl) {
+        if (jobUrl != null) {
+            String host = java.net.URI.create(jobUrl).getHost();
             if (host == null || !host.equalsIgnoreCase(soarHost)) {
                 return false;
             }

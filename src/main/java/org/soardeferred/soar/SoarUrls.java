@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.soardeferred.request.SoarRequest;
 import org.soardeferred.uws.UwsJob;
 
 /** The SOAR addresses: login, the DEFERRED data request, job and result URLs as the server gives them. */
@@ -78,7 +77,7 @@ public class SoarUrls {
         URI uri = URI.create(request.jobUrl().replace(" ", "%20"));
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
         if (!isSoarHost(uri) && !attachHosts.contains(host)) {
-            throw new org.soardeferred.request.InvalidRequestException("the job URL is on " + host + ", which is not SOAR's "
+            throw new org.soardeferred.common.InvalidRequestException("the job URL is on " + host + ", which is not SOAR's "
                     + "host (" + base.getHost() + ") nor listed in soar.attach.allowed-hosts; nothing was fetched");
         }
         return SoarRequest.attach(request.name(), onSoarScheme(request.jobUrl())).withTarget(request.target());

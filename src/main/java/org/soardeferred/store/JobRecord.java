@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.common.ErrorKind;
+import org.soardeferred.soar.SoarRequest;
 
 /** A job as the store keeps it: our id, the request, SOAR's job, the phase history, results and outcome. */
 public class JobRecord {

@@ -11,17 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.soardeferred.request.SoarRequest;
-import org.soardeferred.uws.UwsJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.soardeferred.common.ErrorKind;
+import org.soardeferred.soar.SoarRequest;
+import org.soardeferred.uws.UwsJob;
 
 /**
  * The durable record of every job, over JDBC (an H2 file database by default, PostgreSQL for several nodes).
@@ -305,11 +305,11 @@ public class JobStore {
 
     /** The job ended because of this exception (after any retries). */
     public void failedBy(JobRecord job, Throwable cause) {
-        ErrorKind kind = org.soardeferred.Failures.kind(cause);
+        ErrorKind kind = org.soardeferred.common.Failures.kind(cause);
         if (kind == ErrorKind.OTHER && job.status == JobStatus.FETCHING) {
             kind = ErrorKind.TRANSFER;
         }
-        failed(job, org.soardeferred.Failures.describe(cause), kind);
+        failed(job, org.soardeferred.common.Failures.describe(cause), kind);
     }
 
     /** The job ended on the server without a package (ERROR, ABORTED, ARCHIVED). */

@@ -46,7 +46,7 @@ final class FolderPieces implements PieceTarget {
             int length = (int) Math.min(chunk.length - at, end - pos + 1);
             int n = part.read(ByteBuffer.wrap(chunk, at, length), pos);
             if (n <= 0) {
-                throw new org.soardeferred.TransientException("the part file ends at byte " + pos + " inside piece " + piece
+                throw new org.soardeferred.common.TransientException("the part file ends at byte " + pos + " inside piece " + piece
                         + ", which was recorded as stored; the download starts that piece again");
             }
             digest.filled(n);

@@ -15,10 +15,10 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.camel.Exchange;
-import org.soardeferred.store.JobRecord;
-import org.soardeferred.store.ResultRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.soardeferred.store.JobRecord;
+import org.soardeferred.store.ResultRecord;
 
 /**
  * Where packages and manifests go. This class is the output folder (the default target): package and manifest
@@ -318,7 +318,7 @@ public class Outbox {
                 throw e;
             }
             // the target itself may be what failed: the reason still reaches NAME.error.txt beside the query file
-            LOG.warn("{}: the manifest of the failed job could not be written: {}", job, org.soardeferred.Failures.describe(e));
+            LOG.warn("{}: the manifest of the failed job could not be written: {}", job, org.soardeferred.common.Failures.describe(e));
             return "(not written)";
         }
         return manifestLocation(job);

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.apache.camel.Exchange;
-import org.soardeferred.request.InvalidRequestException;
+import org.soardeferred.common.InvalidRequestException;
 import org.soardeferred.store.JobRecord;
 
 /**

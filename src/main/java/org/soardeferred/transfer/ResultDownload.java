@@ -7,21 +7,21 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
-import org.soardeferred.Durations;
-import org.soardeferred.TransientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Durations;
+import org.soardeferred.common.TransientException;
 import org.soardeferred.soar.SoarReplies;
 import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The steps around streaming one {@code uws:result} to the outbox, called by the fetch routes:

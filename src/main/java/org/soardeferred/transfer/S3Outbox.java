@@ -20,11 +20,11 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.aws2.s3.AWS2S3Configuration;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.component.aws2.s3.AWS2S3Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.PendingAborts;
 import org.soardeferred.store.ResultRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -140,7 +140,7 @@ public class S3Outbox extends Outbox {
             m.put("message", "the bucket answers");
         } catch (RuntimeException e) {
             m.put("up", false);
-            m.put("message", org.soardeferred.Failures.describe(e));
+            m.put("message", org.soardeferred.common.Failures.describe(e));
         }
         m.put("freeBytes", null);
         return m;

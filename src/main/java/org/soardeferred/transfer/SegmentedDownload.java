@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
-import org.soardeferred.TransientException;
-import org.soardeferred.soar.SoarReplies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.soardeferred.common.TransientException;
+import org.soardeferred.soar.SoarReplies;
 
 /**
  * One result fetched over several connections: each takes the next missing piece in order ({@code Range:

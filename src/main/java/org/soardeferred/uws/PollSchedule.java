@@ -2,6 +2,9 @@ package org.soardeferred.uws;
 
 import java.time.Duration;
 
+import org.soardeferred.common.ClassifiedFailure;
+import org.soardeferred.common.ErrorKind;
+
 /**
  * When to poll a job next: the delay starts at {@code soar.poll.delay} and grows ×1.5 up to
  * {@code soar.poll.max-delay}; polling ends on a final phase or after {@code soar.poll.timeout}. With a server
@@ -75,9 +78,14 @@ public class PollSchedule {
     }
 
     /** An attached job that nobody started: it would never finish by itself. */
-    public static class PendingJobException extends RuntimeException {
+    public static class PendingJobException extends RuntimeException implements ClassifiedFailure {
         public PendingJobException(String message) {
             super(message);
+        }
+
+        @Override
+        public ErrorKind kind() {
+            return ErrorKind.JOB;
         }
     }
 

@@ -1,16 +1,16 @@
 package org.soardeferred.mirror;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.soardeferred.TransientException;
+import org.soardeferred.common.TransientException;
 import org.soardeferred.soar.SoarBusyException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What a synchronous TAP reply from SOAR is trusted to be: only a complete JSON result table. */
 class TapRepliesTest {

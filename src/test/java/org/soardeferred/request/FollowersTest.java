@@ -1,7 +1,5 @@
 package org.soardeferred.request;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,12 +13,15 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
 import org.soardeferred.transfer.Outbox;
 import org.soardeferred.transfer.Outboxes;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Query files for a request already delivered (or under way), served from its job's packages when it ends. */
 class FollowersTest {

@@ -1,7 +1,5 @@
 package org.soardeferred.soar;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +9,9 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.soardeferred.request.SoarRequest;
 import org.soardeferred.uws.UwsJobReader;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Which job of SOAR's list a DEFERRED request whose reply was lost made, if any. */
 class SentRequestsTest {

@@ -1,10 +1,10 @@
 package org.soardeferred.soar;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.net.URI;
 
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class SoarUrlsTest {
 
@@ -30,7 +30,7 @@ class SoarUrlsTest {
 
     @Test
     void anAttachableRequestKeepsItsNameAndTargetWithTheUrlUpgradedToHttps() {
-        var request = org.soardeferred.request.SoarRequest.attach("epd", "http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE")
+        var request = org.soardeferred.soar.SoarRequest.attach("epd", "http://soar.esac.esa.int/soar-sl-tap/tap/async/1651071708120OPE")
                 .withTarget("s3://archive/solo");
 
         var attachable = urls.attachable(request);

@@ -1,15 +1,15 @@
 package org.soardeferred.store;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.soar.SoarRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Start-up recovery and the leases of cluster mode, on one database shared by store instances as nodes share it. */
 class JobStoreLeaseTest {

@@ -1,18 +1,18 @@
 package org.soardeferred.transfer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
-import org.soardeferred.Durations;
-import org.soardeferred.request.SoarRequest;
+import org.soardeferred.common.Durations;
+import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.ResultRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The S3 target's arithmetic and naming: part sizes under S3's 10,000 parts, object keys, metadata limits. */
 class S3OutboxTest {

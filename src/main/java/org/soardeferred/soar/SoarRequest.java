@@ -1,4 +1,4 @@
-package org.soardeferred.request;
+package org.soardeferred.soar;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+
+import org.soardeferred.common.InvalidRequestException;
 
 /**
  * One DEFERRED request to SOAR: either data item ids or an ADQL query, with the product and retrieval types;
@@ -170,7 +172,7 @@ public record SoarRequest(String name, List<String> dataItemIds, String query, S
         return upper;
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         String flat = text.replaceAll("\\s+", " ").strip();
         return flat.length() > 60 ? flat.substring(0, 60) + "…" : flat;
     }

@@ -1,4 +1,4 @@
-package org.soardeferred;
+package org.soardeferred.common;
 
 import java.time.Duration;
 import java.util.Locale;

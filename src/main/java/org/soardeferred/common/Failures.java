@@ -1,14 +1,8 @@
-package org.soardeferred;
+package org.soardeferred.common;
 
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-
-import org.soardeferred.soar.MissingCredentialsException;
-import org.soardeferred.soar.SoarHttpException;
-import org.soardeferred.soar.SoarLoginException;
-import org.soardeferred.store.ErrorKind;
-import org.soardeferred.transfer.TransferException;
 
 /** Turns what went wrong into one line a user can act on, for logs, manifests and NAME.error.txt. */
 public final class Failures {
@@ -33,19 +27,7 @@ public final class Failures {
 
     /** The kind of failure, for exit codes: refused credentials, a job gone or failed on the server, or other. */
     public static ErrorKind kind(Throwable e) {
-        Throwable t = unwrap(e);
-        if (t instanceof SoarLoginException || t instanceof MissingCredentialsException
-                || t instanceof SoarHttpException h && h.isSessionRefused()) {
-            return ErrorKind.AUTH;
-        }
-        if (t instanceof SoarHttpException h && (h.getStatus() == 404 || h.getStatus() == 410)
-                || t instanceof org.soardeferred.uws.PollSchedule.PendingJobException) {
-            return ErrorKind.JOB;
-        }
-        if (t instanceof TransferException || t instanceof org.soardeferred.transfer.TransientTransferException) {
-            return ErrorKind.TRANSFER;
-        }
-        return ErrorKind.OTHER;
+        return unwrap(e) instanceof ClassifiedFailure failure ? failure.kind() : ErrorKind.OTHER;
     }
 
     /** Camel wraps what a bean threw ("Failed to invoke method … due to …"): the cause itself. */

@@ -1,4 +1,4 @@
-package org.soardeferred.store;
+package org.soardeferred.common;
 
 /** What kind of failure ended a job. */
 public enum ErrorKind {

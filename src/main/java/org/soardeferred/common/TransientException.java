@@ -1,4 +1,4 @@
-package org.soardeferred;
+package org.soardeferred.common;
 
 /**
  * A fault that may go away by itself (SOAR busy or restarting, a dropped connection, a transfer cut short):

@@ -1,4 +1,4 @@
-package org.soardeferred.request;
+package org.soardeferred.common;
 
 /** A request that cannot be sent to SOAR as it stands; the message says why, in the user's terms. */
 public class InvalidRequestException extends RuntimeException {
