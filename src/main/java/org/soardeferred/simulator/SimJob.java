@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.soardeferred.uws.Phase;
-
 /** A job the simulator holds: what was asked, when, how it ends, and its packages once made. */
 final class SimJob {
     final String id;
@@ -17,14 +15,14 @@ final class SimJob {
     /** When the job was created PENDING (it waits for PHASE=RUN), or -1. */
     volatile long pendingSince = -1;
     /** The phase the job ends in: COMPLETED, ERROR or ABORTED. */
-    final Phase outcome;
+    final JobPhase outcome;
     final String errorMessage;
     /** result id → package file, ready when the future completes. */
     final CompletableFuture<Map<String, Path>> packages;
-    volatile Phase abortedAt;
+    volatile JobPhase abortedAt;
 
     SimJob(String id, String owner, Map<String, String> parameters, List<String> fileNames, long createdMillis,
-           Phase outcome, String errorMessage, CompletableFuture<Map<String, Path>> packages) {
+           JobPhase outcome, String errorMessage, CompletableFuture<Map<String, Path>> packages) {
         this.id = id;
         this.owner = owner;
         this.parameters = parameters;

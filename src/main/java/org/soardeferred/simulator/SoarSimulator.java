@@ -35,9 +35,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.soardeferred.common.Durations;
-import org.soardeferred.transfer.Sha256;
-import org.soardeferred.uws.Phase;
 
 /**
  * A stand-in for SOAR's DEFERRED API on 127.0.0.1, written from ESA's documentation and the facts collected
@@ -471,7 +468,7 @@ public class SoarSimulator implements AutoCloseable {
     public Map<String, String> packageSha256(String jobId) {
         SimJob job = jobs.get(jobId);
         Map<String, String> out = new LinkedHashMap<>();
-        job.packages.join().forEach((id, path) -> out.put(id, Sha256.of(path)));
+        job.packages.join().forEach((id, path) -> out.put(id, Sha256Hex.of(path)));
         return out;
     }
 
@@ -618,7 +615,7 @@ public class SoarSimulator implements AutoCloseable {
                         : new JobFile(m.group(1).endsWith(".cdf") ? m.group(1) : m.group(1) + "_V01.cdf", null));
             }
             if (files.isEmpty()) {
-                files.add(new JobFile("query-" + sha256(query.getBytes(StandardCharsets.UTF_8)).substring(0, 8) + "_V01.cdf", null));
+                files.add(new JobFile("query-" + Sha256Hex.of(query.getBytes(StandardCharsets.UTF_8)).substring(0, 8) + "_V01.cdf", null));
             }
         } else {
             sendVoTableError(ex, "No data_item_id or QUERY given");
@@ -643,13 +640,13 @@ public class SoarSimulator implements AutoCloseable {
     private SimJob newJob(Map<String, String> p, String owner, List<JobFile> files, String query, long createdMillis) {
         List<String> names = files.stream().map(JobFile::name).toList();
         String all = String.join(",", names) + (query == null ? "" : query);
-        Phase outcome = all.contains("sim_error") ? Phase.ERROR : all.contains("sim_abort") ? Phase.ABORTED : Phase.COMPLETED;
+        JobPhase outcome = all.contains("sim_error") ? JobPhase.ERROR : all.contains("sim_abort") ? JobPhase.ABORTED : JobPhase.COMPLETED;
         String id = jobCounter.incrementAndGet() + "OPE";
-        CompletableFuture<Map<String, Path>> packages = outcome == Phase.COMPLETED
+        CompletableFuture<Map<String, Path>> packages = outcome == JobPhase.COMPLETED
                 ? CompletableFuture.supplyAsync(() -> makePackages(id, files), packageMaker)
                 : CompletableFuture.completedFuture(Map.of());
         SimJob job = new SimJob(id, owner, p, names, createdMillis, outcome,
-                outcome == Phase.ERROR ? "Simulated failure: the package for " + names.get(0) + " could not be assembled" : null,
+                outcome == JobPhase.ERROR ? "Simulated failure: the package for " + names.get(0) + " could not be assembled" : null,
                 packages);
         if (holdPending) {
             job.pendingSince = job.createdMillis;
@@ -734,7 +731,7 @@ public class SoarSimulator implements AutoCloseable {
         }
         if (parts.length == 1 && ex.getRequestMethod().equals("GET")) {
             Map<String, String> p = parse(ex.getRequestURI().getRawQuery(), true);
-            Phase phase = phase(job);
+            JobPhase phase = phase(job);
             if (uws11 && p.containsKey("wait")) {
                 phase = waitForChange(job, phase, p);
             }
@@ -742,7 +739,7 @@ public class SoarSimulator implements AutoCloseable {
         } else if (parts.length == 2 && parts[1].equals("phase") && ex.getRequestMethod().equals("POST")) {
             Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), true);
             if ("ABORT".equals(form.get("phase")) && !phase(job).isFinal()) {
-                job.abortedAt = Phase.ABORTED;
+                job.abortedAt = JobPhase.ABORTED;
             } else if ("RUN".equals(form.get("phase")) && job.pendingSince >= 0) {
                 job.createdMillis = System.currentTimeMillis();
                 job.pendingSince = -1;
@@ -763,7 +760,7 @@ public class SoarSimulator implements AutoCloseable {
 
     /** A completed job's package by its result id; null before the job completes or for another id. */
     private Path resultFile(SimJob job, String resultId) {
-        return phase(job) == Phase.COMPLETED ? job.packages.join().get(resultId) : null;
+        return phase(job) == JobPhase.COMPLETED ? job.packages.join().get(resultId) : null;
     }
 
     /** A request for a result on the sendfile listener, checked as {@link #async} checks it. */
@@ -793,16 +790,16 @@ public class SoarSimulator implements AutoCloseable {
                 : new SendfileResults.Answer(200, file, parts[5] + ".tar.gz", job.id, client);
     }
 
-    private Phase waitForChange(SimJob job, Phase current, Map<String, String> p) {
+    private JobPhase waitForChange(SimJob job, JobPhase current, Map<String, String> p) {
         long waitSeconds;
         try {
             waitSeconds = Long.parseLong(p.get("wait"));
         } catch (NumberFormatException e) {
             return current;
         }
-        Phase from = p.containsKey("phase") ? Phase.parse(p.get("phase")) : current;
+        JobPhase from = p.containsKey("phase") ? JobPhase.named(p.get("phase")) : current;
         long deadline = System.currentTimeMillis() + (waitSeconds < 0 ? 60_000 : Math.min(waitSeconds, 60) * 1000);
-        Phase now = current;
+        JobPhase now = current;
         while (now == from && !now.isFinal() && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(20);
@@ -816,21 +813,21 @@ public class SoarSimulator implements AutoCloseable {
     }
 
     /** The phase now: QUEUED, then EXECUTING (at least until the package is made), then the outcome. */
-    private Phase phase(SimJob job) {
+    private JobPhase phase(SimJob job) {
         if (job.abortedAt != null) {
-            return Phase.ABORTED;
+            return JobPhase.ABORTED;
         }
         if (job.pendingSince >= 0) {
-            return Phase.PENDING;
+            return JobPhase.PENDING;
         }
         long age = System.currentTimeMillis() - job.createdMillis;
         if (age < queuedMillis) {
-            return Phase.QUEUED;
+            return JobPhase.QUEUED;
         }
         if (age < queuedMillis + executingMillis || !job.packages.isDone()) {
-            return Phase.EXECUTING;
+            return JobPhase.EXECUTING;
         }
-        return job.packages.isCompletedExceptionally() ? Phase.ERROR : job.outcome;
+        return job.packages.isCompletedExceptionally() ? JobPhase.ERROR : job.outcome;
     }
 
     private Map<String, Path> makePackages(String jobId, List<JobFile> files) {
@@ -865,7 +862,7 @@ public class SoarSimulator implements AutoCloseable {
         return out;
     }
 
-    private String jobXml(SimJob job, Phase phase) {
+    private String jobXml(SimJob job, JobPhase phase) {
         String jobUrl = baseUrl() + "/tap/async/" + job.id;
         SendfileResults files = sendfile;
         String resultBase = files != null ? "http://127.0.0.1:" + files.port() + CONTEXT + "/tap/async/" + job.id
@@ -895,15 +892,15 @@ public class SoarSimulator implements AutoCloseable {
         x.append("<uws:parameter id=\"email_base_url\" parameter_type=\"COMMON\" parameter_data_type=\"String\" >\n<![CDATA[ ")
                 .append(jobUrl).append(" ]]>\n</uws:parameter>\n");
         x.append("</uws:parameters>\n<uws:results>\n");
-        if (phase == Phase.COMPLETED) {
+        if (phase == JobPhase.COMPLETED) {
             job.packages.join().forEach((id, file) -> x.append("<uws:result id=\"").append(id)
                     .append("\" xlink:type=\"simple\" xlink:href=\"").append(resultBase).append("/results/").append(id)
                     .append("\" mime=\"application/x-gzip\" size=\"").append(size(file) - truncateBy + sizeSkew)
                     .append("\"/>\n"));
         }
         x.append("</uws:results>\n");
-        if (phase == Phase.ERROR || phase == Phase.ABORTED) {
-            String message = phase == Phase.ERROR ? (job.errorMessage != null ? job.errorMessage
+        if (phase == JobPhase.ERROR || phase == JobPhase.ABORTED) {
+            String message = phase == JobPhase.ERROR ? (job.errorMessage != null ? job.errorMessage
                     : "the package could not be assembled: " + job.packages.handle((v, e) -> String.valueOf(e)).join())
                     : "Job aborted by the user or the archive";
             x.append("<uws:errorSummary type=\"fatal\" hasDetails=\"false\">\n<uws:message><![CDATA[")
@@ -1033,10 +1030,6 @@ public class SoarSimulator implements AutoCloseable {
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(Sha256.newDigest().digest(bytes));
-    }
-
     /**
      * Runs the simulator on its own (benchmarks, trying things out): {@code --port N} (0: a free one),
      * {@code --user U --password P}, {@code --item-bytes B}, {@code --queued MS --executing MS}, {@code --uws11},
@@ -1060,34 +1053,7 @@ public class SoarSimulator implements AutoCloseable {
 
     /** A simulator started with the options of {@link #main}. */
     static SoarSimulator started(String... args) {
-        SoarSimulator s = new SoarSimulator();
-        int port = 0;
-        long queued = 300;
-        long executing = 700;
-        String user = "demo";
-        String password = "demo";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--bind" -> s.bind(args[++i]);
-                case "--advertise" -> s.advertise(args[++i]);
-                case "--user" -> user = args[++i];
-                case "--password" -> password = args[++i];
-                case "--item-bytes" -> s.itemBytes(Long.parseLong(args[++i]));
-                case "--queued" -> queued = Long.parseLong(args[++i]);
-                case "--executing" -> executing = Long.parseLong(args[++i]);
-                case "--uws11" -> s.uws11(true);
-                case "--sendfile" -> s.sendfileResults(true);
-                case "--rate-per-connection" -> s.ratePerConnection(Durations.parseSize(args[i], args[++i]));
-                case "--total-rate" -> s.totalRate(Durations.parseSize(args[i], args[++i]));
-                case "--max-connections" -> s.maxConnectionsPerClient(Integer.parseInt(args[++i]));
-                case "--ignore-range" -> s.ignoreRange(true);
-                case "--no-accept-ranges" -> s.omitAcceptRanges(true);
-                case "--no-content-length" -> s.omitContentLength(true);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        return s.user(user, password).timing(queued, executing).start(port);
+        return SimulatorCommand.started(args);
     }
 
     /** The link's shape, for the simulator's own tests. */
