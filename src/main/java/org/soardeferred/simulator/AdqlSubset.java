@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -18,132 +17,16 @@ import java.util.regex.Pattern;
  * </pre>
  * Keywords and names are case-insensitive (names come out lower case); string literals are single-quoted with
  * {@code ''} for a quote. Anything else is an {@link AdqlException}. Whether the table and columns exist is
- * for the caller to check ({@link Condition#check}).
+ * for the caller to check ({@link AdqlCondition#check}).
  */
 final class AdqlSubset {
 
-    /** A query outside the subset, or naming what does not exist: the message says what is wrong. */
-    static final class AdqlException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        AdqlException(String message) {
-            super(message);
-        }
-    }
-
-    /** What a condition needs to know about the table's columns. */
-    interface Schema {
-        boolean has(String column);
-
-        boolean numeric(String column);
-    }
-
     /** A parsed query. {@code columns} is empty for {@code *}; {@code top} is -1 without TOP. */
-    record Query(int top, boolean count, List<String> columns, String table, Condition where, List<Order> orderBy) {
+    record Query(int top, boolean count, List<String> columns, String table, AdqlCondition where, List<Order> orderBy) {
     }
 
     /** One ORDER BY item. */
     record Order(String column, boolean descending) {
-    }
-
-    /** A WHERE expression, tested against a row given as column name → value (String, Long or null). */
-    sealed interface Condition permits And, Or, Compare, Like, In, IsNull, Constant {
-        boolean test(Function<String, Object> row);
-
-        /** Throws when the condition names a column the table lacks or compares it with the wrong kind of literal. */
-        void check(Schema schema);
-    }
-
-    record And(List<Condition> parts) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            return parts.stream().allMatch(c -> c.test(row));
-        }
-
-        public void check(Schema schema) {
-            parts.forEach(c -> c.check(schema));
-        }
-    }
-
-    record Or(List<Condition> parts) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            return parts.stream().anyMatch(c -> c.test(row));
-        }
-
-        public void check(Schema schema) {
-            parts.forEach(c -> c.check(schema));
-        }
-    }
-
-    /** {@code col op literal}; the literal is a String or a BigDecimal. A null value matches nothing, as in SQL. */
-    record Compare(String column, String op, Object literal) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            Object value = row.apply(column);
-            if (value == null) {
-                return false;
-            }
-            int c = compare(value, literal);
-            return switch (op) {
-                case "=" -> c == 0;
-                case "<>", "!=" -> c != 0;
-                case "<" -> c < 0;
-                case "<=" -> c <= 0;
-                case ">" -> c > 0;
-                default -> c >= 0;
-            };
-        }
-
-        public void check(Schema schema) {
-            checkLiteral(schema, column, literal);
-        }
-    }
-
-    /** {@code col [NOT] LIKE 'pattern'}: % any run, _ one character, case-sensitive. */
-    record Like(String column, Pattern pattern, boolean negated) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            Object value = row.apply(column);
-            return value != null && pattern.matcher(value.toString()).matches() != negated;
-        }
-
-        public void check(Schema schema) {
-            checkColumn(schema, column);
-            if (schema.numeric(column)) {
-                throw new AdqlException("LIKE needs a character column, " + column + " is numeric");
-            }
-        }
-    }
-
-    /** {@code col [NOT] IN (literal, …)}. */
-    record In(String column, List<Object> literals, boolean negated) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            Object value = row.apply(column);
-            return value != null && literals.stream().anyMatch(l -> compare(value, l) == 0) != negated;
-        }
-
-        public void check(Schema schema) {
-            literals.forEach(l -> checkLiteral(schema, column, l));
-        }
-    }
-
-    /** {@code col IS [NOT] NULL}. */
-    record IsNull(String column, boolean negated) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            return (row.apply(column) == null) != negated;
-        }
-
-        public void check(Schema schema) {
-            checkColumn(schema, column);
-        }
-    }
-
-    /** A comparison of two literals ({@code 1=1}, which clients write for "every row"). */
-    record Constant(boolean value) implements Condition {
-        public boolean test(Function<String, Object> row) {
-            return value;
-        }
-
-        public void check(Schema schema) {
-            // no columns
-        }
     }
 
     private static final Set<String> COMPARISONS = Set.of("=", "<>", "!=", "<", "<=", ">", ">=");
@@ -152,10 +35,9 @@ final class AdqlSubset {
             "IN", "IS", "NULL", "ORDER", "BY", "ASC", "DESC", "COUNT", "DISTINCT", "GROUP", "HAVING", "JOIN", "AS",
             "UNION", "ON");
 
-    private final List<String> tokens;
-    private int at;
+    private final AdqlTokens tokens;
 
-    private AdqlSubset(List<String> tokens) {
+    private AdqlSubset(AdqlTokens tokens) {
         this.tokens = tokens;
     }
 
@@ -168,146 +50,125 @@ final class AdqlSubset {
         if (adql == null || adql.isBlank()) {
             throw new AdqlException("Empty query");
         }
-        return new AdqlSubset(tokenize(adql)).query();
-    }
-
-    static int compare(Object value, Object literal) {
-        if (value instanceof Number n && literal instanceof BigDecimal d) {
-            return new BigDecimal(n.toString()).compareTo(d);
-        }
-        return value.toString().compareTo(literal.toString());
-    }
-
-    private static void checkColumn(Schema schema, String column) {
-        if (!schema.has(column)) {
-            throw new AdqlException("Unknown column '" + column + "'");
-        }
-    }
-
-    private static void checkLiteral(Schema schema, String column, Object literal) {
-        checkColumn(schema, column);
-        if (schema.numeric(column) != (literal instanceof BigDecimal)) {
-            throw new AdqlException("Cannot compare " + column + " with " + literal + ": "
-                    + (schema.numeric(column) ? "it is numeric" : "it holds characters"));
-        }
+        return new AdqlSubset(new AdqlTokens(adql)).query();
     }
 
     // ------------------------------------------------------------------ grammar
 
     private Query query() {
-        expect("SELECT");
+        tokens.expect("SELECT");
         int top = -1;
-        if (accept("TOP")) {
+        if (tokens.accept("TOP")) {
             top = integer();
         }
         boolean count = false;
         List<String> columns = new ArrayList<>();
-        if (accept("*")) {
+        if (tokens.accept("*")) {
             // all columns
-        } else if (accept("COUNT")) {
-            expect("(");
-            expect("*");
-            expect(")");
+        } else if (tokens.accept("COUNT")) {
+            tokens.expect("(");
+            tokens.expect("*");
+            tokens.expect(")");
             count = true;
         } else {
             do {
                 columns.add(name());
-            } while (accept(","));
+            } while (tokens.accept(","));
         }
-        expect("FROM");
+        tokens.expect("FROM");
         String table = name();
-        if (accept(".")) {
+        if (tokens.accept(".")) {
             if (!table.equals("soar")) {
                 throw new AdqlException("Unknown schema '" + table + "'");
             }
             table = name();
         }
-        Condition where = accept("WHERE") ? or() : null;
+        AdqlCondition where = tokens.accept("WHERE") ? or() : null;
         List<Order> orderBy = new ArrayList<>();
-        if (accept("ORDER")) {
-            expect("BY");
+        if (tokens.accept("ORDER")) {
+            tokens.expect("BY");
             do {
                 String column = name();
-                boolean descending = accept("DESC");
+                boolean descending = tokens.accept("DESC");
                 if (!descending) {
-                    accept("ASC");
+                    tokens.accept("ASC");
                 }
                 orderBy.add(new Order(column, descending));
-            } while (accept(","));
+            } while (tokens.accept(","));
         }
-        accept(";");
-        if (at < tokens.size()) {
-            throw new AdqlException("Unexpected '" + tokens.get(at) + "' in the query");
+        tokens.accept(";");
+        if (!tokens.atEnd()) {
+            throw new AdqlException("Unexpected '" + tokens.peek() + "' in the query");
         }
         return new Query(top, count, List.copyOf(columns), table, where, List.copyOf(orderBy));
     }
 
-    private Condition or() {
-        List<Condition> parts = new ArrayList<>(List.of(and()));
-        while (accept("OR")) {
+    private AdqlCondition or() {
+        List<AdqlCondition> parts = new ArrayList<>(List.of(and()));
+        while (tokens.accept("OR")) {
             parts.add(and());
         }
-        return parts.size() == 1 ? parts.get(0) : new Or(List.copyOf(parts));
+        return parts.size() == 1 ? parts.get(0) : new AdqlCondition.Or(List.copyOf(parts));
     }
 
-    private Condition and() {
-        List<Condition> parts = new ArrayList<>(List.of(primary()));
-        while (accept("AND")) {
+    private AdqlCondition and() {
+        List<AdqlCondition> parts = new ArrayList<>(List.of(primary()));
+        while (tokens.accept("AND")) {
             parts.add(primary());
         }
-        return parts.size() == 1 ? parts.get(0) : new And(List.copyOf(parts));
+        return parts.size() == 1 ? parts.get(0) : new AdqlCondition.And(List.copyOf(parts));
     }
 
-    private Condition primary() {
-        if (accept("(")) {
-            Condition inner = or();
-            expect(")");
+    private AdqlCondition primary() {
+        if (tokens.accept("(")) {
+            AdqlCondition inner = or();
+            tokens.expect(")");
             return inner;
         }
-        if (isLiteral(peek())) {
+        if (isLiteral(tokens.peek())) {
             return constant();
         }
         String column = name();
-        if (accept("IS")) {
-            boolean negated = accept("NOT");
-            expect("NULL");
-            return new IsNull(column, negated);
+        if (tokens.accept("IS")) {
+            boolean negated = tokens.accept("NOT");
+            tokens.expect("NULL");
+            return new AdqlCondition.IsNull(column, negated);
         }
-        boolean negated = accept("NOT");
-        if (accept("LIKE")) {
-            return new Like(column, likePattern(string()), negated);
+        boolean negated = tokens.accept("NOT");
+        if (tokens.accept("LIKE")) {
+            return new AdqlCondition.Like(column, likePattern(string()), negated);
         }
-        if (accept("IN")) {
-            expect("(");
+        if (tokens.accept("IN")) {
+            tokens.expect("(");
             List<Object> literals = new ArrayList<>();
             do {
                 literals.add(literal());
-            } while (accept(","));
-            expect(")");
-            return new In(column, List.copyOf(literals), negated);
+            } while (tokens.accept(","));
+            tokens.expect(")");
+            return new AdqlCondition.In(column, List.copyOf(literals), negated);
         }
         if (negated) {
-            throw new AdqlException("Expected LIKE or IN after NOT, found " + describe(peek()));
+            throw new AdqlException("Expected LIKE or IN after NOT, found " + AdqlTokens.describe(tokens.peek()));
         }
-        return new Compare(column, comparison(column), literal());
+        return new AdqlCondition.Compare(column, comparison(column), literal());
     }
 
-    private Condition constant() {
+    private AdqlCondition constant() {
         Object left = literal();
         String op = comparison(left.toString());
         Object right = literal();
         if ((left instanceof BigDecimal) != (right instanceof BigDecimal)) {
             throw new AdqlException("Cannot compare " + left + " with " + right);
         }
-        return new Constant(new Compare("", op, right).test(column -> left));
+        return new AdqlCondition.Constant(new AdqlCondition.Compare("", op, right).test(column -> left));
     }
 
     private String comparison(String after) {
-        String op = peek();
+        String op = tokens.peek();
         if (op == null || !COMPARISONS.contains(op)) {
-            throw new AdqlException("Expected a comparison after " + after + ", found " + describe(op));
+            throw new AdqlException("Expected a comparison after " + after + ", found " + AdqlTokens.describe(op));
         }
-        at++;
+        tokens.skip();
         return op;
     }
 
@@ -316,65 +177,42 @@ final class AdqlSubset {
     }
 
     private Object literal() {
-        String t = peek();
+        String t = tokens.peek();
         if (t != null && t.startsWith("'")) {
             return string();
         }
         if (t != null && t.matches("-?\\d+(\\.\\d+)?")) {
-            at++;
+            tokens.skip();
             return new BigDecimal(t);
         }
-        throw new AdqlException("Expected a literal, found " + describe(t));
+        throw new AdqlException("Expected a literal, found " + AdqlTokens.describe(t));
     }
 
     private String string() {
-        String t = peek();
+        String t = tokens.peek();
         if (t == null || !t.startsWith("'")) {
-            throw new AdqlException("Expected a quoted string, found " + describe(t));
+            throw new AdqlException("Expected a quoted string, found " + AdqlTokens.describe(t));
         }
-        at++;
+        tokens.skip();
         return t.substring(1, t.length() - 1).replace("''", "'");
     }
 
     private int integer() {
-        String t = peek();
+        String t = tokens.peek();
         if (t == null || !t.matches("\\d{1,9}")) {
-            throw new AdqlException("Expected a row count after TOP, found " + describe(t));
+            throw new AdqlException("Expected a row count after TOP, found " + AdqlTokens.describe(t));
         }
-        at++;
+        tokens.skip();
         return Integer.parseInt(t);
     }
 
     private String name() {
-        String t = peek();
+        String t = tokens.peek();
         if (t == null || !t.matches("[A-Za-z_][A-Za-z0-9_]*") || RESERVED.contains(t.toUpperCase(Locale.ROOT))) {
-            throw new AdqlException("Expected a name, found " + describe(t));
+            throw new AdqlException("Expected a name, found " + AdqlTokens.describe(t));
         }
-        at++;
+        tokens.skip();
         return t.toLowerCase(Locale.ROOT);
-    }
-
-    private boolean accept(String keyword) {
-        String t = peek();
-        if (t != null && t.equalsIgnoreCase(keyword)) {
-            at++;
-            return true;
-        }
-        return false;
-    }
-
-    private void expect(String keyword) {
-        if (!accept(keyword)) {
-            throw new AdqlException("Expected " + keyword + ", found " + describe(peek()));
-        }
-    }
-
-    private String peek() {
-        return at < tokens.size() ? tokens.get(at) : null;
-    }
-
-    private static String describe(String token) {
-        return token == null ? "the end of the query" : "'" + token + "'";
     }
 
     private static Pattern likePattern(String like) {
@@ -383,56 +221,5 @@ final class AdqlSubset {
             regex.append(c == '%' ? ".*" : c == '_' ? "." : Pattern.quote(String.valueOf(c)));
         }
         return Pattern.compile(regex.toString(), Pattern.DOTALL);
-    }
-
-    // ------------------------------------------------------------------ tokens
-
-    /** Names, numbers, quoted strings (kept with their quotes, '' inside) and the symbols of the subset. */
-    private static List<String> tokenize(String s) {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            int start = i;
-            if (Character.isWhitespace(c)) {
-                i++;
-                continue;
-            }
-            if (Character.isLetter(c) || c == '_') {
-                while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
-                    i++;
-                }
-            } else if (Character.isDigit(c) || (c == '-' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)))) {
-                i++;
-                while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                    i++;
-                }
-            } else if (c == '\'') {
-                i = endOfString(s, i);
-            } else if (s.startsWith("<>", i) || s.startsWith("!=", i) || s.startsWith("<=", i) || s.startsWith(">=", i)) {
-                i += 2;
-            } else if ("=<>(),*.;".indexOf(c) >= 0) {
-                i++;
-            } else {
-                throw new AdqlException("Unexpected character '" + c + "' at position " + (i + 1));
-            }
-            out.add(s.substring(start, i));
-        }
-        return out;
-    }
-
-    private static int endOfString(String s, int open) {
-        int i = open + 1;
-        while (i < s.length()) {
-            if (s.charAt(i) == '\'') {
-                if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        throw new AdqlException("Unterminated string starting at position " + (open + 1));
     }
 }

@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.soardeferred.simulator.AdqlSubset.AdqlException;
 import org.soardeferred.simulator.AdqlSubset.Order;
 import org.soardeferred.simulator.AdqlSubset.Query;
 

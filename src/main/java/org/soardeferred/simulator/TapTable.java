@@ -7,7 +7,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** The SOAR tables the simulator's {@code /tap/sync} serves from its catalogue, with SOAR's column names. */
-enum TapTable implements AdqlSubset.Schema {
+enum TapTable implements AdqlCondition.Schema {
 
     /** SCI, LL and CAL files, with archived_on: the table incremental mirrors query. */
     V_PUBLIC_FILES(f -> true, List.of(
