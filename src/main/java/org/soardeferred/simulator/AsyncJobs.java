@@ -11,7 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
  * its document (UWS 1.1 {@code WAIT} when declared), POST {@code phase} runs or aborts it, and
  * {@code results/<id>} downloads a package ({@link ResultDownloads}).
  */
-record AsyncJobs(Sessions sessions, JobStore jobs, JobDocuments documents, ResultDownloads downloads, Faults faults,
+record AsyncJobs(Sessions sessions, SimJobs jobs, JobDocuments documents, ResultDownloads downloads, Faults faults,
                  Supplier<String> baseUrl) {
 
     /** {@code GET /tap/async}: the session's user's jobs, newest first. */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * query naming files, becomes a job, answered with its job document. Bad requests get a VOTable error with
  * HTTP 200, as SOAR answers them.
  */
-record DeferredRequests(Sessions sessions, ArchiveCatalogue catalogue, JobStore jobs, JobDocuments documents,
+record DeferredRequests(Sessions sessions, ArchiveCatalogue catalogue, SimJobs jobs, JobDocuments documents,
                         Faults faults) {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeferredRequests.class);

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  */
 final class JobDocuments {
 
-    private final JobStore jobs;
+    private final SimJobs jobs;
     private final Faults faults;
     private final Supplier<String> baseUrl;
     private final Supplier<SendfileResults> sendfile;
@@ -22,7 +22,7 @@ final class JobDocuments {
     /** The host name of result hrefs, if not the base URL's. */
     volatile String resultHost;
 
-    JobDocuments(JobStore jobs, Faults faults, Supplier<String> baseUrl, Supplier<SendfileResults> sendfile) {
+    JobDocuments(SimJobs jobs, Faults faults, Supplier<String> baseUrl, Supplier<SendfileResults> sendfile) {
         this.jobs = jobs;
         this.faults = faults;
         this.baseUrl = baseUrl;

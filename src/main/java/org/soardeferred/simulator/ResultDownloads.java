@@ -12,7 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
  * A completed job's results, its tar.gz packages: served on the simulator's own listener with {@code Range}, the
  * link's shape and the download faults; and checked, as there, for the sendfile listener ({@link SendfileResults}).
  */
-record ResultDownloads(Sessions sessions, JobStore jobs, LinkShape link, Faults faults, RequestLog log) {
+record ResultDownloads(Sessions sessions, SimJobs jobs, LinkShape link, Faults faults, RequestLog log) {
 
     /** {@code GET /tap/async/<job>/results/<id>} on the simulator's own listener. */
     void send(HttpExchange ex, SimJob job, String resultId) throws IOException {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * needed) and the simulator's own {@code /sim/stats}.
  */
 record SimulatorRouter(RequestLog log, Faults faults, Sessions sessions, ArchiveCatalogue catalogue,
-                       DeferredRequests deferred, AsyncJobs async, JobStore jobs, LinkShape link) implements HttpHandler {
+                       DeferredRequests deferred, AsyncJobs async, SimJobs jobs, LinkShape link) implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorRouter.class);
 

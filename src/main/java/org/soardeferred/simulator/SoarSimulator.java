@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * A stand-in for SOAR's DEFERRED API on 127.0.0.1, written from ESA's documentation and the facts collected
  * in the project: form login setting a {@code SESSION} cookie ({@link Sessions}); {@code GET /data?…RETRIEVAL_ACCESS=DEFERRED}
  * answering an ESA-style UWS job document ({@link DeferredRequests}, {@link JobDocuments}); phases that advance with
- * time ({@link JobStore}); deterministic tar.gz results served with {@code Content-Length} and {@code Range}
+ * time ({@link SimJobs}); deterministic tar.gz results served with {@code Content-Length} and {@code Range}
  * ({@link ResultDownloads}). Data item ids (or queries) containing {@code sim_error} end in ERROR, those containing
  * {@code sim_abort} in ABORTED. An archive catalogue ({@link #archive}) is served by a synchronous TAP endpoint
  * ({@code /tap/sync}, see {@link AdqlSubset} for the ADQL it understands) and gives DEFERRED packages their files'
@@ -43,7 +43,7 @@ public final class SoarSimulator extends FaultInjection implements AutoCloseable
     private final Sessions sessions = new Sessions();
     private final ArchiveCatalogue catalogue = new ArchiveCatalogue();
     private final PackageMaker packages = new PackageMaker();
-    private final JobStore jobs = new JobStore(packages, faults);
+    private final SimJobs jobs = new SimJobs(packages, faults);
     private final JobDocuments documents = new JobDocuments(jobs, faults, this::baseUrl, () -> sendfile);
     private final DeferredRequests deferred = new DeferredRequests(sessions, catalogue, jobs, documents, faults);
     private final ResultDownloads downloads = new ResultDownloads(sessions, jobs, link, faults, log);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * packages are made), then how it ends. Files (or a query) naming {@code sim_error} end in ERROR, {@code sim_abort}
  * in ABORTED.
  */
-final class JobStore {
+final class SimJobs {
 
     private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
     private final AtomicLong jobCounter = new AtomicLong(System.currentTimeMillis());
@@ -24,7 +24,7 @@ final class JobStore {
     volatile long queuedMillis = 300;
     volatile long executingMillis = 700;
 
-    JobStore(PackageMaker packages, Faults faults) {
+    SimJobs(PackageMaker packages, Faults faults) {
         this.packages = packages;
         this.faults = faults;
     }
