@@ -34,7 +34,7 @@ public class AbandonedUploads {
     public int retry() {
         int aborted = 0;
         for (Outbox o : outboxes.all()) {
-            if (o instanceof S3Outbox s3) {
+            if (o.target() instanceof S3Target s3) {
                 try {
                     aborted += s3.retryAborts();
                 } catch (RuntimeException e) {
@@ -57,7 +57,7 @@ public class AbandonedUploads {
         }
         int aborted = 0;
         for (Outbox o : outboxes.all()) {
-            if (o instanceof S3Outbox s3) {
+            if (o.target() instanceof S3Target s3) {
                 aborted += s3.sweep(orphanAge, owned);
             }
         }

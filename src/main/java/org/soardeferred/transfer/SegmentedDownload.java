@@ -279,7 +279,7 @@ public final class SegmentedDownload {
                 try {
                     int status = reply.status();
                     if (status == 206) {
-                        long start = ResultDownload.rangeStart(reply.header("Content-Range"));
+                        long start = Reply.rangeStart(reply.header("Content-Range"));
                         if (start != from) {
                             throw new TransferException(what + ": asked for bytes from " + from + " but the server sent a range starting at " + start);
                         }
