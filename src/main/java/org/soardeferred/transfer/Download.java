@@ -45,8 +45,7 @@ public final class Download {
     boolean verifiedFromStart;
     /** The file name the package is published under (its extension from the server's headers when not SOAR's). */
     String publishAs;
-    long startedNanos;
-    long cpuStarted;
+    /** Bytes, rate and timing while it runs. */
     Progress progress;
 
     Download(JobRecord job, ResultRecord result, Outbox outbox, String url, String host, Download previous) {

@@ -32,10 +32,6 @@ public class FolderTarget implements Target {
         this.folder = folder.toAbsolutePath().normalize();
     }
 
-    public Path folder() {
-        return folder;
-    }
-
     /** A file of the folder; a name that would leave it is refused. */
     public Path resolve(String name) {
         Path p = folder.resolve(name).normalize();

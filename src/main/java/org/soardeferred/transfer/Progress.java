@@ -14,11 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tracks a download: bytes for the metrics at each read, a snapshot for the API, and a log line at most once per
- * soar.progress.interval (bytes, percent when the size is known, rate, ETA, connections).
+ * soar.progress.interval (bytes, percent when the size is known, rate, ETA, connections); its time and CPU.
  */
 final class Progress {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultDownload.class);
+    /** CPU time of the whole process (the download, the digest on its own core, GC): what a transfer costs the machine. */
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private final JobRecord job;
     private final ResultRecord result;
@@ -27,6 +30,7 @@ final class Progress {
     private final Duration interval;
     private final TransferMeter meter;
     private final long start = System.nanoTime();
+    private final long cpuStart = OS.getProcessCpuTime();
     private long nextLog;
     private volatile long count;
     /** Connections the download has open now (one stream: 1). */
@@ -39,11 +43,11 @@ final class Progress {
     Progress(JobRecord job, ResultRecord result, long offset, Long total, Duration interval, TransferMeter meter) {
         this.job = job;
         this.result = result;
+        this.interval = interval;
+        this.nextLog = start + interval.toNanos();
         this.offset = offset;
         this.total = total;
-        this.interval = interval;
         this.meter = meter;
-        this.nextLog = start + interval.toNanos();
     }
 
     void connections(IntSupplier open) {
@@ -85,6 +89,16 @@ final class Progress {
         m.put("etaSeconds", total == null || perSecond <= 0 ? null : Math.round((total - offset - count) / perSecond));
         m.put("connections", connections.getAsInt());
         return m;
+    }
+
+    /** Time since the download started. */
+    long nanos() {
+        return System.nanoTime() - start;
+    }
+
+    /** CPU seconds the process used since the download started. */
+    double cpuSeconds() {
+        return (OS.getProcessCpuTime() - cpuStart) / 1e9;
     }
 
     static String rate(long bytes, long nanos) {

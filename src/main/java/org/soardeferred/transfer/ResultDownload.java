@@ -37,9 +37,6 @@ import org.slf4j.LoggerFactory;
 public class ResultDownload {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultDownload.class);
-    /** CPU time of the whole process (the download, the digest on its own core, GC): what a transfer costs the machine. */
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private final Outboxes outboxes;
     private final JobStore store;
@@ -214,14 +211,12 @@ public class ResultDownload {
         return d;
     }
 
-    /** The download's start, for the rate and CPU figures, and its progress, shown while it runs. */
+    /** The download's progress (shown while it runs; its start, for the rate and CPU figures), and its digest. */
     private Progress start(Download d, PackageDigest digest, long offset, Long total) {
         Progress progress = new Progress(d.job, d.result, offset, total, progressInterval, meter);
         live.put(d.job.id, progress);
         d.progress = progress;
         d.transfer = new TransferStream(InputStream.nullInputStream(), digest, count -> { });
-        d.startedNanos = System.nanoTime();
-        d.cpuStarted = OS.getProcessCpuTime();
         return progress;
     }
 
@@ -318,9 +313,9 @@ public class ResultDownload {
         d.pieces = null;
         d.release();
         live.remove(job.id);
-        long nanos = System.nanoTime() - d.startedNanos;
+        long nanos = d.progress.nanos();
         meter.transfer(stream.count(), Duration.ofNanos(nanos));
-        double cpu = (OS.getProcessCpuTime() - d.cpuStarted) / 1e9;
+        double cpu = d.progress.cpuSeconds();
         LOG.info("{}: {} complete, {} bytes at {}, {} CPU s of the process (sha256 {})", job, target.location(r.file), total,
                 Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
     }
