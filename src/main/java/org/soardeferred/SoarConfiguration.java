@@ -256,9 +256,9 @@ public class SoarConfiguration implements CamelConfiguration {
         }
         java.util.function.Function<String, Outbox> make = t -> {
             if (t.startsWith("s3://")) {
-                return new org.soardeferred.transfer.S3Outbox(context, t, s3PartSize(s),
+                return new Outbox(new org.soardeferred.transfer.S3Target(context, t, s3PartSize(s),
                         Durations.parseSize("soar.s3.copy-part-size", s.get("soar.s3.copy-part-size")),
-                        Integer.parseInt(s.get("soar.s3.parts-in-flight", "2").strip()), pendingAborts);
+                        Integer.parseInt(s.get("soar.s3.parts-in-flight", "2").strip()), pendingAborts));
             }
             if (t.contains("://")) {
                 throw new IllegalArgumentException("the target '" + t + "' is not supported: give s3://BUCKET/PREFIX or a folder");

@@ -85,7 +85,10 @@ public class ApiRequests {
         }
         String target = text(json, "target");
         target = target == null || target.isBlank() ? null : target.strip();
-        outboxes.check(target);
+        String refused = outboxes.refusal(target);
+        if (refused != null) {
+            throw new InvalidRequestException(refused);
+        }
         String jobUrl = text(json, "job_url");
         String name = text(json, "name");
         if (name == null) {

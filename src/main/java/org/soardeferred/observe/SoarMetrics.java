@@ -2,8 +2,8 @@ package org.soardeferred.observe;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -24,7 +24,7 @@ import org.soardeferred.store.JobStore;
  * acceptance to COMPLETED and to delivered ({@code soar_job_completed_seconds}, {@code soar_job_delivered_seconds}),
  * failures by cause ({@code soar_jobs_failed_total}).
  */
-public class SoarMetrics {
+public class SoarMetrics implements org.soardeferred.transfer.TransferMeter {
 
     private final Throughput throughput = new Throughput();
 
@@ -88,6 +88,7 @@ public class SoarMetrics {
                 .description("Steps retried after a fault that may pass").register(m.registry)).increment();
     }
 
+    @Override
     public void downloaded(long bytes) {
         meters().downloaded.increment(bytes);
         throughput.add(bytes);
@@ -98,6 +99,7 @@ public class SoarMetrics {
         return throughput;
     }
 
+    @Override
     public void transfer(long bytes, Duration took) {
         meters().rate.record(bytes / Math.max(1e-3, took.toNanos() / 1e9));
     }

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * No multipart upload left behind (the routes of routes/uploads.camel.yaml call this): at start-up and every
@@ -34,7 +34,7 @@ public class AbandonedUploads {
     public int retry() {
         int aborted = 0;
         for (Outbox o : outboxes.all()) {
-            if (o instanceof S3Outbox s3) {
+            if (o.target() instanceof S3Target s3) {
                 try {
                     aborted += s3.retryAborts();
                 } catch (RuntimeException e) {
@@ -57,7 +57,7 @@ public class AbandonedUploads {
         }
         int aborted = 0;
         for (Outbox o : outboxes.all()) {
-            if (o instanceof S3Outbox s3) {
+            if (o.target() instanceof S3Target s3) {
                 aborted += s3.sweep(orphanAge, owned);
             }
         }

@@ -1,13 +1,10 @@
 package org.soardeferred.transfer;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import org.apache.camel.Exchange;
-import org.soardeferred.common.InvalidRequestException;
 import org.soardeferred.store.JobRecord;
 
 /**
@@ -63,15 +60,16 @@ public class Outboxes {
         return standard;
     }
 
-    /** Refuses a request's target that is not allowed. */
-    public void check(String target) {
-        if (target != null && !allowed.contains(target)) {
-            throw new InvalidRequestException("the target '" + target + "' is not allowed; allowed: "
-                    + (allowed.isEmpty() ? "only the service's own (leave target out)" : allowed + " (soar.targets.allowed)"));
+    /** Why a request may not name that target (it is not allowed), or null when it may. */
+    public String refusal(String target) {
+        if (target == null || allowed.contains(target)) {
+            return null;
         }
+        return "the target '" + target + "' is not allowed; allowed: "
+                + (allowed.isEmpty() ? "only the service's own (leave target out)" : allowed + " (soar.targets.allowed)");
     }
 
-    // the routes' steps, for the job of the exchange
+    // the routes' steps, for a job
 
     public String writeManifest(JobRecord job) {
         return of(job).writeManifest(job);
@@ -80,10 +78,4 @@ public class Outboxes {
     public void discard(JobRecord job) {
         of(job).discard(job);
     }
-
-    public void write(Exchange exchange) throws IOException {
-        JobRecord job = exchange.getProperty(ResultDownload.JOB, JobRecord.class);
-        of(job).write(exchange);
-    }
-
 }

@@ -2,63 +2,41 @@ package org.soardeferred.transfer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.Executor;
 
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.soardeferred.common.Durations;
 import org.soardeferred.common.TransientException;
 import org.soardeferred.soar.SoarReplies;
 import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStore;
+import org.soardeferred.store.LeaseLostException;
 import org.soardeferred.store.ResultRecord;
 
 /**
- * The steps around streaming one {@code uws:result} to the outbox, called by the fetch routes:
- * {@link #prepare} decides the files and asks for {@code Range: bytes=N-} when a partial file is on disk;
- * {@link #open} checks the answer and wraps the body so bytes and sha256 are counted while the outbox writes
- * {@code NAME.tar.gz.part} (or the parts of an S3 upload); {@link #complete} verifies the byte count against {@code Content-Length} and
- * the UWS {@code size}, then renames the part to its final name. A package that fails verification never
- * appears under its final name.
+ * The steps of downloading one {@code uws:result}, called by the fetch route ({@code download-result}) with the
+ * {@link Download} they share: {@link #prepare} decides the names and what to ask for (a Range when part of the
+ * package is stored, or the first missing piece); {@link #open} checks the server's answer and wraps the body so
+ * bytes and sha256 are counted as they go; {@link #write} streams it to the target, or {@link #fetchPieces} fetches
+ * the pieces over several connections; {@link #complete} verifies the byte count against {@code Content-Length} and
+ * the UWS {@code size} and the digest's check, then publishes the package under its final name. A package that
+ * fails verification never appears under its final name. Every write first checks that this node still holds the
+ * job (cluster fencing).
  */
 public class ResultDownload {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultDownload.class);
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-
-    public static final String RESULT = "result";
-    public static final String JOB = "job";
-    static final String RESUME_FROM = "resumeFrom";
-    /** True when the server continues the stored bytes (206): the target appends to them. */
-    static final String RESUMED = "resumed";
-    static final String TRANSFER = "transfer";
-    static final String EXPECTED = "expectedBytes";
-    static final String STARTED = "transferStarted";
-    static final String CPU_STARTED = "transferCpuStarted";
-    /** The digest has seen every byte of the package from its first (false after a resume it could not prime). */
-    static final String VERIFIED_FROM_START = "verifiedFromStart";
-    static final String RESULT_ID = "transferResultId";
-    /** The file name the package is published under (its extension from the server's headers when not SOAR's). */
-    static final String PUBLISH_AS = "publishAs";
-    /** A segmented download: its {@link Pieces}; the route then calls {@link #fetchPieces} instead of the target's write. */
-    public static final String PIECES = "pieces";
-    static final String PROBE_PIECE = "probePiece";
-    static final String PROBE_BODY = "probeBody";
-    /** The place of the download's (first) connection under the host's ceiling, held until it is done. */
-    static final String HOST_PERMIT = "hostPermit";
-    /** CPU time of the whole process (the download, the digest on its own core, GC): what a transfer costs the machine. */
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private final Outboxes outboxes;
     private final JobStore store;
@@ -66,8 +44,7 @@ public class ResultDownload {
     private final Duration progressInterval;
     /** Hosts besides SOAR's that results may come from; empty: any (they never get the session cookie). */
     private final Set<String> allowedHosts;
-
-    private final org.soardeferred.observe.SoarMetrics metrics;
+    private final TransferMeter meter;
     /** Downloads in progress in this process, by job id. */
     private final Map<String, Progress> live = new ConcurrentHashMap<>();
     private final Segments segments;
@@ -81,14 +58,13 @@ public class ResultDownload {
      * @param fetcher     the HTTP client of the extra connections
      * @param threads     where the connections of segmented downloads run
      */
-    public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher,
-                           java.util.concurrent.Executor threads) {
+    public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher, Executor threads) {
     }
 
     public ResultDownload(Outboxes outboxes, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,
-                          org.soardeferred.observe.SoarMetrics metrics, Segments segments) {
+                          TransferMeter meter, Segments segments) {
         this.segments = segments;
-        this.metrics = metrics;
+        this.meter = meter;
         this.outboxes = outboxes;
         this.store = store;
         this.urls = urls;
@@ -96,256 +72,167 @@ public class ResultDownload {
         this.allowedHosts = allowedHosts;
     }
 
-    /** Before the GET: the URL to fetch, and a Range header when part of the package is stored already. */
-    public void prepare(Exchange exchange) throws IOException {
-        JobRecord job = exchange.getProperty(JOB, JobRecord.class);
-        ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
+    /**
+     * Before the GET: the URL to fetch, and a Range when part of the package is stored already; waits for a place
+     * under the host's connection ceiling. {@code previous} is the attempt before, if any (a retry).
+     */
+    public Download prepare(JobRecord job, ResultRecord r, Download previous) throws IOException {
+        if (previous != null) {
+            previous.release();
+        }
         Outbox outbox = outboxes.of(job);
+        Target target = outbox.target();
         boolean named = outbox.assignNames(job);
         String upload = r.uploadId;
-        long stored = outbox.stored(job, r);
+        long stored = target.open(job, r);
         boolean first = r.transferStartedAt == null;
         if (first) {
-            r.transferStartedAt = java.time.Instant.now().toString();
+            r.transferStartedAt = Instant.now().toString();
         }
-        if (named || first || !java.util.Objects.equals(upload, r.uploadId)) {
+        if (named || first || !Objects.equals(upload, r.uploadId)) {
             store.update(job); // a restart must write to the same names (and resume the same S3 upload)
         }
         String href = urls.onSoarScheme(r.href);
-        String host = java.net.URI.create(href).getHost();
-        if (!allowedHosts.isEmpty() && !urls.isSoarHost(java.net.URI.create(href)) && !allowedHosts.contains(host)) {
+        String host = URI.create(href).getHost();
+        if (!allowedHosts.isEmpty() && !urls.isSoarHost(URI.create(href)) && !allowedHosts.contains(host)) {
             throw new TransferException("result " + r.id + " is on " + host + ", which is not SOAR's host nor listed in "
                     + "soar.result.allowed-hosts; it was not fetched");
         }
-        holdConnection(exchange, host);
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, href);
-        Pieces pieces = segmentable(outbox, r) ? pieces(job, r, outbox) : null;
-        if (pieces != null) {
+        Download d = new Download(job, r, outbox, href, host, previous);
+        try {
+            d.permit = segments.hosts().acquire(host);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a connection to " + host);
+        }
+        if (segmentable(target, r)) {
+            d.pieces = pieces(job, r, target);
             // the first missing piece; when all are stored (the process died before publishing), the last one again
-            int probe = pieces.nextMissing(0) < 0 ? pieces.count() - 1 : pieces.nextMissing(0);
-            exchange.setProperty(PIECES, pieces);
-            exchange.setProperty(PROBE_PIECE, probe);
-            exchange.setProperty(RESUME_FROM, 0L);
-            exchange.getMessage().setHeader("Range", "bytes=" + pieces.start(probe) + "-" + pieces.end(probe));
-            if (pieces.storedBytes() > 0) {
-                LOG.info("{}: resuming {}: {} of {} bytes stored, fetching the rest", job, r.file, pieces.storedBytes(), pieces.total());
+            int next = d.pieces.nextMissing(0);
+            d.probePiece = next < 0 ? d.pieces.count() - 1 : next;
+            d.range = "bytes=" + d.pieces.start(d.probePiece) + "-" + d.pieces.end(d.probePiece);
+            if (d.pieces.storedBytes() > 0) {
+                LOG.info("{}: resuming {}: {} of {} bytes stored, fetching the rest", job, r.file, d.pieces.storedBytes(),
+                        d.pieces.total());
             }
-            return;
+        } else {
+            d.resumeFrom = stored;
+            if (stored > 0) {
+                d.range = "bytes=" + stored + "-";
+                LOG.info("{}: resuming {} from byte {}", job, r.file, stored);
+            }
         }
-        exchange.removeProperty(PIECES);
-        exchange.setProperty(RESUME_FROM, stored);
-        if (stored > 0) {
-            exchange.getMessage().setHeader("Range", "bytes=" + stored + "-");
-            LOG.info("{}: resuming {} from byte {}", job, r.file, stored);
-        }
+        return d;
     }
 
     /**
-     * A result is fetched in pieces over several connections when its target can take pieces, its size is known and
-     * larger than one piece (or an earlier attempt stored pieces already).
+     * A result is fetched in pieces over several connections when its size is known and larger than one piece (or
+     * an earlier attempt stored pieces already).
      */
-    private boolean segmentable(Outbox outbox, ResultRecord r) {
-        return outbox.writesPieces() && r.size != null && r.size > 0
-                && (r.pieces != null || segments.connections() > 1 && r.size > outbox.pieceSize(r, segments.pieceSize()));
+    private boolean segmentable(Target target, ResultRecord r) {
+        return r.size != null && r.size > 0
+                && (r.pieces != null || segments.connections() > 1 && r.size > target.pieceSize(r, segments.pieceSize()));
     }
 
     /** The pieces of a result as the target kept them from before, or a new plan; recorded in the job store. */
-    private Pieces pieces(JobRecord job, ResultRecord r, Outbox outbox) throws IOException {
-        long pieceSize = outbox.pieceSize(r, segments.pieceSize());
+    private Pieces pieces(JobRecord job, ResultRecord r, Target target) throws IOException {
+        long pieceSize = target.pieceSize(r, segments.pieceSize());
         Pieces recorded = Pieces.parse(r.pieces);
         if (recorded != null && (recorded.total() != r.size || recorded.pieceSize() != pieceSize)) {
             recorded = null;
         }
-        Pieces pieces = outbox.storedPieces(job, r, recorded, pieceSize);
+        Pieces pieces = target.storedPieces(job, r, recorded, pieceSize);
         r.pieces = pieces.format();
         store.update(job);
         return pieces;
     }
 
-    /** Waits for a place under the host's connection ceiling; the place of an earlier attempt is given back first. */
-    private void holdConnection(Exchange exchange, String host) throws IOException {
-        releaseConnection(exchange);
-        try {
-            exchange.setProperty(HOST_PERMIT, segments.hosts().acquire(host));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for a connection to " + host);
-        }
-        if (exchange.getProperty("hostPermitReleased") == null) {
-            exchange.setProperty("hostPermitReleased", true);
-            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
-                @Override
-                public void onDone(Exchange done) {
-                    releaseConnection(done);
-                }
-            });
-        }
-    }
-
-    private static void releaseConnection(Exchange exchange) {
-        HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
-        if (permit != null) {
-            permit.close();
-            exchange.removeProperty(HOST_PERMIT);
-        }
-    }
-
     /**
-     * After the GET: 206 continues the stored part (the digest carried from the attempt that was cut short, or
-     * primed with the stored bytes), 200 starts it over; anything else is an error. Sets the property
-     * {@value #RESUMED}: whether the target appends to the stored bytes or starts over.
+     * After the GET, with the server's answer: 206 continues the stored part (the digest carried from the attempt
+     * that was cut short, or primed with the stored bytes), or, for a segmented download, brings the first missing
+     * piece; 200 starts over with one stream; anything else is an error.
      */
-    public void open(Exchange exchange) throws IOException {
-        JobRecord job = exchange.getProperty(JOB, JobRecord.class);
-        ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
-        Outbox outbox = outboxes.of(job);
-        long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-        Long contentLength = longHeader(exchange, "Content-Length");
-        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
-        if (pieces != null && status == 206) {
-            openPieces(exchange, job, r, pieces);
-            return;
+    public Download open(Download d, int status, Map<String, Object> headers, InputStream body) throws IOException {
+        Reply reply = new Reply(status, headers, body);
+        if (d.pieces != null && status == 206) {
+            PieceDownloads.open(d, reply);
+            d.publishAs = typed(d.result, reply);
+            start(d, new PackageDigest(), d.pieces.storedBytes(), d.pieces.total());
+            return d;
         }
-        if (pieces != null) {
-            exchange.removeProperty(PIECES);
+        JobRecord job = d.job;
+        ResultRecord r = d.result;
+        Target target = d.target();
+        if (d.pieces != null) {
+            d.pieces = null;
             r.pieces = null;
-            outbox.restart(job, r);
+            target.restart(job, r);
             store.update(job);
             if (status == 200) {
                 LOG.info("{}: the server does not serve ranges of {}; one stream from the start", job, r.file);
             }
         }
+        Long contentLength = reply.length();
         PackageDigest digest;
-        boolean resumed;
-        if (status == 206 || status == 416 && r.size != null && resumeFrom == r.size) {
+        InputStream in = body;
+        if (status == 206 || status == 416 && r.size != null && d.resumeFrom == r.size) {
             if (status == 206) {
-                checkRangeStart(r, exchange.getMessage().getHeader("Content-Range", String.class), resumeFrom);
+                Reply.checkRangeStart(r, reply.header("Content-Range"), d.resumeFrom);
             } else {
                 // every byte is stored already (the connection dropped after the last one): nothing to add
-                exchange.getMessage().setBody(InputStream.nullInputStream());
+                in = InputStream.nullInputStream();
                 contentLength = 0L;
             }
-            digest = carriedOver(exchange, job, r, resumeFrom);
-            resumed = true;
+            digest = carriedOver(d);
+            d.resumed = true;
         } else if (status == 200) {
-            if (resumeFrom > 0) {
+            if (d.resumeFrom > 0) {
                 LOG.info("{}: the server ignored the Range request; downloading {} from the start", job, r.file);
-                outbox.restart(job, r);
+                target.restart(job, r);
                 store.update(job);
             }
-            resumeFrom = 0;
-            exchange.setProperty(RESUME_FROM, 0L);
+            d.resumeFrom = 0;
             digest = new PackageDigest();
-            exchange.setProperty(VERIFIED_FROM_START, true);
-            resumed = false;
+            d.verifiedFromStart = true;
+            d.resumed = false;
         } else {
-            String body = new String(exchange.getMessage().getBody(InputStream.class).readNBytes(2000), StandardCharsets.UTF_8);
-            throw SoarReplies.failure(status, r.href, body);
+            String text = new String(body.readNBytes(2000), StandardCharsets.UTF_8);
+            throw SoarReplies.failure(status, r.href, text);
         }
-        if (status != 416) {
-            typed(exchange, r);
-        } else {
-            exchange.setProperty(PUBLISH_AS, publishedName(r, null));
-        }
-        exchange.setProperty(EXPECTED, contentLength == null ? r.size : Long.valueOf(resumeFrom + contentLength));
-        Progress progress = new Progress(job, r, resumeFrom, exchange.getProperty(EXPECTED, Long.class));
-        live.put(job.id, progress);
-        TransferStream stream = new TransferStream(exchange.getMessage().getBody(InputStream.class), digest, count -> {
+        d.publishAs = status == 416 ? publishedName(r, null) : typed(r, reply);
+        d.expected = contentLength == null ? r.size : Long.valueOf(d.resumeFrom + contentLength);
+        Progress progress = start(d, digest, d.resumeFrom, d.expected);
+        d.transfer = new TransferStream(in, digest, count -> {
             // in a cluster, a node that was paused past its lease stops here, before writing these bytes, if another
             // node has taken the job over meanwhile
-            if (!store.holdsLease(job)) {
-                throw new org.soardeferred.store.LeaseLostException(job, store.node());
-            }
+            checkLease(job);
             progress.update(count);
         });
-        started(exchange, r, stream);
-        exchange.setProperty(RESUMED, resumed);
+        return d;
+    }
+
+    /** The download's progress (shown while it runs; its start, for the rate and CPU figures), and its digest. */
+    private Progress start(Download d, PackageDigest digest, long offset, Long total) {
+        Progress progress = new Progress(d.job, d.result, offset, total, progressInterval, meter);
+        live.put(d.job.id, progress);
+        d.progress = progress;
+        d.transfer = new TransferStream(InputStream.nullInputStream(), digest, count -> { });
+        return progress;
     }
 
     /** What the result is, as its server says: its media type, and so the name it is published under. */
-    private void typed(Exchange exchange, ResultRecord r) {
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+    String typed(ResultRecord r, Reply reply) {
+        String contentType = reply.header("Content-Type");
         if (contentType != null && !contentType.isBlank()) {
             r.contentType = contentType.strip();
         }
-        exchange.setProperty(PUBLISH_AS, publishedName(r, exchange.getMessage().getHeader("Content-Disposition", String.class)));
+        return publishedName(r, reply.header("Content-Disposition"));
     }
 
-    /** The transfer's stream is the body from now on; its start is noted for the rate and CPU figures. */
-    private static void started(Exchange exchange, ResultRecord r, TransferStream stream) {
-        exchange.setProperty(TRANSFER, stream);
-        exchange.setProperty(RESULT_ID, r.id);
-        exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(CPU_STARTED, OS.getProcessCpuTime());
-        exchange.getMessage().setBody(stream);
-        exchange.getMessage().removeHeaders("*", "CamelRedeliver*");
-    }
-
-    private static void checkRangeStart(ResultRecord r, String contentRange, long asked) {
-        long start = rangeStart(contentRange);
-        if (start != asked) {
-            throw new TransferException("result " + r.id + ": asked for bytes from " + asked
-                    + " but the server sent a range starting at " + start);
-        }
-    }
-
-    /** The probe (the first missing piece) was answered with that piece: the rest comes over more connections. */
-    private void openPieces(Exchange exchange, JobRecord job, ResultRecord r, Pieces pieces) {
-        int first = exchange.getProperty(PROBE_PIECE, Integer.class);
-        String contentRange = exchange.getMessage().getHeader("Content-Range", String.class);
-        checkRangeStart(r, contentRange, pieces.start(first));
-        Matcher m = CONTENT_RANGE.matcher(contentRange.strip());
-        if (m.matches() && !m.group(3).equals("*") && Long.parseLong(m.group(3)) != pieces.total()) {
-            throw new TransferException("result " + r.id + ": the server gives its length as " + m.group(3)
-                    + " bytes but its UWS size is " + pieces.total());
-        }
-        typed(exchange, r);
-        exchange.setProperty(EXPECTED, pieces.total());
-        PackageDigest digest = new PackageDigest();
-        exchange.setProperty(VERIFIED_FROM_START, true);
-        live.put(job.id, new Progress(job, r, pieces.storedBytes(), pieces.total()));
-        exchange.setProperty(PROBE_BODY, exchange.getMessage().getBody(InputStream.class));
-        started(exchange, r, new TransferStream(InputStream.nullInputStream(), digest, count -> { }));
-    }
-
-    /**
-     * Called by the fetch route for a segmented download: the probe's piece and the others, each on a connection
-     * of its own (up to soar.fetch.connections, within the host's ceiling), written at their offsets into
-     * NAME.tar.gz.part and digested in order. Returns once every piece is stored and digested.
-     */
-    public void fetchPieces(Exchange exchange) throws IOException {
-        JobRecord job = exchange.getProperty(JOB, JobRecord.class);
-        ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
-        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
-        Outbox outbox = outboxes.of(job);
-        String href = urls.onSoarScheme(r.href);
-        // the probe's connection is the download's first: its place goes with it
-        HostConnections.Permit permit = exchange.getProperty(HOST_PERMIT, HostConnections.Permit.class);
-        exchange.removeProperty(HOST_PERMIT);
-        Progress progress = live.get(job.id);
-        try (PieceTarget target = outbox.pieceTarget(job, r, pieces, segments.connections())) {
-            // pieces stored before that the target cannot read back (S3): it verifies the package once it is whole
-            boolean verifying = pieces.storedBytes() == 0 || target.readsBack();
-            exchange.setProperty(VERIFIED_FROM_START, verifying);
-            SegmentedDownload download = new SegmentedDownload(job + ": " + r.file,
-                    new SegmentedDownload.Link(href, java.net.URI.create(href).getHost(), segments.fetcher(), segments.hosts(), segments.threads()),
-                    pieces, target, verifying ? exchange.getProperty(TRANSFER, TransferStream.class).digest() : null,
-                    segments.connections(),
-                    () -> {
-                        if (!store.holdsLease(job)) {
-                            throw new org.soardeferred.store.LeaseLostException(job, store.node());
-                        }
-                    },
-                    progress::update,
-                    stored -> {
-                        r.pieces = stored.format();
-                        store.update(job);
-                    });
-            progress.connections = download::connections;
-            download.run(exchange.getProperty(PROBE_PIECE, Integer.class), exchange.getProperty(PROBE_BODY, InputStream.class), permit);
-        } finally {
-            exchange.removeProperty(PROBE_BODY);
+    /** Throws when this node no longer holds the job (another node took it over): it writes nothing more. */
+    void checkLease(JobRecord job) {
+        if (!store.holdsLease(job)) {
+            throw new LeaseLostException(job, store.node());
         }
     }
 
@@ -354,65 +241,90 @@ public class ResultDownload {
      * stored (no second pass over them); else one primed by reading the stored bytes back; when the target cannot
      * read them back, a fresh one, and the target verifies the package as a whole once it is complete.
      */
-    private PackageDigest carriedOver(Exchange exchange, JobRecord job, ResultRecord r, long resumeFrom) throws IOException {
-        TransferStream previous = exchange.getProperty(TRANSFER, TransferStream.class);
-        if (previous != null && Boolean.TRUE.equals(exchange.getProperty(VERIFIED_FROM_START, Boolean.class))
-                && r.id.equals(exchange.getProperty(RESULT_ID, String.class)) && previous.digest().count() == resumeFrom) {
-            return previous.digest();
+    private PackageDigest carriedOver(Download d) throws IOException {
+        if (d.carried != null && d.carried.digest().count() == d.resumeFrom) {
+            d.verifiedFromStart = true;
+            return d.carried.digest();
         }
         PackageDigest digest = new PackageDigest();
-        boolean primed = outboxes.of(job).prime(job, r, digest);
-        exchange.setProperty(VERIFIED_FROM_START, primed);
-        return primed ? digest : new PackageDigest();
+        d.verifiedFromStart = d.target().prime(d.job, d.result, digest);
+        return d.verifiedFromStart ? digest : new PackageDigest();
+    }
+
+    /**
+     * One stream to the job's target: NAME.tar.gz.part in the folder, appended to when the server continues the
+     * stored bytes; or the parts of a multipart upload.
+     */
+    public void write(Download d) throws IOException {
+        d.target().write(d.job, d.result, d.transfer, d.resumed);
+    }
+
+    /**
+     * A segmented download: the probe's piece and the others, each on a connection of its own (up to
+     * soar.fetch.connections, within the host's ceiling), given to the target at their offsets and digested in
+     * order. Returns once every piece is stored and digested.
+     */
+    public void fetchPieces(Download d) throws IOException {
+        PieceDownloads.fetch(this, d, segments);
+    }
+
+    /** Records the pieces stored so far in the job store. */
+    void persist(Download d, Pieces stored) {
+        d.result.pieces = stored.format();
+        store.update(d.job);
     }
 
     /** After the target stored the bytes: verify, then publish the package under its final name. */
-    public void complete(Exchange exchange) throws IOException {
-        JobRecord job = exchange.getProperty(JOB, JobRecord.class);
-        ResultRecord r = exchange.getProperty(RESULT, ResultRecord.class);
-        Outbox outbox = outboxes.of(job);
-        TransferStream stream = exchange.getProperty(TRANSFER, TransferStream.class);
+    public void complete(Download d) throws IOException {
+        JobRecord job = d.job;
+        ResultRecord r = d.result;
+        Target target = d.target();
+        TransferStream stream = d.transfer;
         stream.close();
-        long resumeFrom = exchange.getProperty(RESUME_FROM, Long.class);
-        Long expected = exchange.getProperty(EXPECTED, Long.class);
-        Pieces pieces = exchange.getProperty(PIECES, Pieces.class);
-        long total = pieces != null ? pieces.storedBytes() : outbox.stored(job, r);
-        if (pieces == null && total != resumeFrom + stream.count()) {
-            throw new TransferException("result " + r.id + ": " + outbox.location(r.file) + " holds " + total
-                    + " bytes but " + (resumeFrom + stream.count()) + " were received");
+        long total = d.pieces != null ? d.pieces.storedBytes() : target.stored(r);
+        if (d.pieces == null && total != d.resumeFrom + stream.count()) {
+            throw new TransferException("result " + r.id + ": " + target.location(r.file) + " holds " + total
+                    + " bytes but " + (d.resumeFrom + stream.count()) + " were received");
         }
+        Long expected = d.expected;
         if (expected != null && total < expected) {
             throw new TransientException("result " + r.id + ": the transfer ended after " + total + " of " + expected
                     + " bytes; the download resumes from there");
         }
         if ((expected != null && total > expected) || (r.size != null && total != r.size)) {
-            outbox.discard(job, r);
+            target.discard(job, r);
             throw new TransferException("result " + r.id + ": received " + total + " bytes but the server announced "
                     + (r.size != null ? r.size + " (UWS size)" : expected + " (Content-Length)") + "; the package was discarded");
         }
-        boolean whole = Boolean.TRUE.equals(exchange.getProperty(VERIFIED_FROM_START, Boolean.class));
+        boolean whole = d.verifiedFromStart;
         String broken = whole ? stream.digest().broken() : null;
         if (broken != null) {
-            outbox.discard(job, r);
+            target.discard(job, r);
             throw new TransferException("result " + r.id + ": " + broken + "; the package was discarded");
         }
-        String name = exchange.getProperty(PUBLISH_AS, r.file, String.class);
-        r.sha256 = outbox.publish(job, r, whole ? stream.digest().sha256Hex() : null, name);
+        String name = d.publishAs != null ? d.publishAs : r.file;
+        r.sha256 = target.publish(job, r, whole ? stream.digest().sha256Hex() : null, name);
         r.file = name;
         r.bytes = total;
         r.pieces = null;
-        r.transferFinishedAt = java.time.Instant.now().toString();
+        r.transferFinishedAt = Instant.now().toString();
         store.update(job);
-        exchange.removeProperty(TRANSFER);
-        exchange.removeProperty(PIECES);
-        releaseConnection(exchange);
-        exchange.getMessage().setBody(null);
+        d.transfer = null;
+        d.pieces = null;
+        d.release();
         live.remove(job.id);
-        long nanos = System.nanoTime() - exchange.getProperty(STARTED, Long.class);
-        metrics.transfer(stream.count(), Duration.ofNanos(nanos));
-        double cpu = (OS.getProcessCpuTime() - exchange.getProperty(CPU_STARTED, Long.class)) / 1e9;
-        LOG.info("{}: {} complete, {} bytes at {}, {} CPU s of the process (sha256 {})", job, outbox.location(r.file), total,
+        long nanos = d.progress.nanos();
+        meter.transfer(stream.count(), Duration.ofNanos(nanos));
+        double cpu = d.progress.cpuSeconds();
+        LOG.info("{}: {} complete, {} bytes at {}, {} CPU s of the process (sha256 {})", job, target.location(r.file), total,
                 Progress.rate(stream.count(), nanos), String.format(Locale.ROOT, "%.2f", cpu), r.sha256);
+    }
+
+    /** The download is over, well or not: its connection's place under the host's ceiling is given back. */
+    public void release(Download d) {
+        if (d != null) {
+            d.release();
+        }
     }
 
     /**
@@ -421,30 +333,10 @@ public class ResultDownload {
      * called .tar.gz. The bytes travel under the first name (its .part), which a restart finds again.
      */
     String publishedName(ResultRecord r, String contentDisposition) {
-        if (urls.isSoarService(java.net.URI.create(urls.onSoarScheme(r.href))) || !r.file.endsWith(Outbox.PACKAGE_SUFFIX)) {
+        if (urls.isSoarService(URI.create(urls.onSoarScheme(r.href))) || !r.file.endsWith(Outbox.PACKAGE_SUFFIX)) {
             return r.file;
         }
         return Outbox.stem(r.file) + ResultNames.extension(r.href, r.contentType, contentDisposition);
-    }
-
-    static long rangeStart(String contentRange) {
-        Matcher m = contentRange == null ? null : CONTENT_RANGE.matcher(contentRange.strip());
-        if (m == null || !m.matches()) {
-            throw new TransferException("the server answered 206 without a usable Content-Range ('" + contentRange + "')");
-        }
-        return Long.parseLong(m.group(1));
-    }
-
-    private static Long longHeader(Exchange exchange, String name) {
-        Object v = exchange.getMessage().getHeader(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(v.toString().strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     /** The job is finished: its transfer is no longer shown. */
@@ -456,67 +348,5 @@ public class ResultDownload {
     public Map<String, Object> live(String jobId) {
         Progress p = live.get(jobId);
         return p == null ? null : p.snapshot();
-    }
-
-    /**
-     * Tracks a download: bytes for the metrics at each read, a snapshot for the API, and a log line at most once
-     * per soar.progress.interval (bytes, percent when the size is known, rate, ETA).
-     */
-    private final class Progress {
-        private final JobRecord job;
-        private final ResultRecord result;
-        private final long offset;
-        private final Long total;
-        private final long start = System.nanoTime();
-        private long nextLog = System.nanoTime() + progressInterval.toNanos();
-        private volatile long count;
-        /** Connections the download has open now (one stream: 1). */
-        volatile java.util.function.IntSupplier connections = () -> 1;
-
-        Progress(JobRecord job, ResultRecord result, long offset, Long total) {
-            this.job = job;
-            this.result = result;
-            this.offset = offset;
-            this.total = total;
-        }
-
-        synchronized void update(long newCount) {
-            metrics.downloaded(newCount - count);
-            count = newCount;
-            long now = System.nanoTime();
-            if (now < nextLog) {
-                return;
-            }
-            nextLog = now + progressInterval.toNanos();
-            long done = offset + newCount;
-            double perSecond = perSecond(now);
-            String eta = total == null || perSecond <= 0 ? "" : ", ETA " + Durations.format(
-                    Duration.ofMillis((long) ((total - done) / perSecond * 1000)));
-            String of = total == null ? "" : String.format(Locale.ROOT, " of %d (%.1f%%)", total, 100.0 * done / total);
-            int n = connections.getAsInt();
-            LOG.info("{}: {} {} bytes{} at {}{}{}", job, result.file, done, of, rate(newCount, now - start), eta,
-                    n > 1 ? " over " + n + " connections" : "");
-        }
-
-        private double perSecond(long now) {
-            return count / Math.max(1e-9, (now - start) / 1e9);
-        }
-
-        Map<String, Object> snapshot() {
-            double perSecond = perSecond(System.nanoTime());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("result", result.id);
-            m.put("file", result.file);
-            m.put("bytesDone", offset + count);
-            m.put("bytesTotal", total);
-            m.put("bytesPerSecond", Math.round(perSecond));
-            m.put("etaSeconds", total == null || perSecond <= 0 ? null : Math.round((total - offset - count) / perSecond));
-            m.put("connections", connections.getAsInt());
-            return m;
-        }
-
-        static String rate(long bytes, long nanos) {
-            return String.format(Locale.ROOT, "%.1f MB/s", bytes / 1e6 / Math.max(1e-9, nanos / 1e9));
-        }
     }
 }

@@ -1,9 +1,7 @@
 package org.soardeferred.transfer;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,12 +16,11 @@ import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.soardeferred.common.TransientException;
-import org.soardeferred.soar.SoarReplies;
 
 /**
- * One result fetched over several connections: each takes the next missing piece in order ({@code Range:
- * bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in {@code NAME.tar.gz.part}, S3
- * uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
+ * One result fetched over several connections ({@link PieceConnection}): each takes the next missing piece in
+ * order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
+ * {@code NAME.tar.gz.part}, S3 uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
  * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
  * pieces ahead of that pass (what the target allows).
  * <p>
@@ -35,9 +32,6 @@ import org.soardeferred.soar.SoarReplies;
 public final class SegmentedDownload {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedDownload.class);
-    private static final int BUFFER = 256 * 1024;
-    /** Tries of one piece (a dropped connection) before the download gives up and the step is retried. */
-    private static final int ATTEMPTS = 4;
     private static final Duration PERSIST_EVERY = Duration.ofSeconds(1);
 
     /** What the download needs from outside: where to fetch, where to write, whom to tell. */
@@ -45,13 +39,13 @@ public final class SegmentedDownload {
     }
 
     private final String what;
-    private final Link link;
-    private final Pieces pieces;
-    private final PieceTarget target;
+    final Link link;
+    final Pieces pieces;
+    final PieceTarget target;
     /** Null when the pieces stored before cannot be read back (the target verifies the package once it is whole). */
     private final PackageDigest digest;
     private final int wanted;
-    private final Runnable leaseCheck;
+    final Runnable leaseCheck;
     private final LongConsumer received;
     private final Consumer<Pieces> persist;
     private final int window;
@@ -104,11 +98,6 @@ public final class SegmentedDownload {
         return active;
     }
 
-    /** Bytes received by this download (not counting pieces stored before it). */
-    public long received() {
-        return bytes.get();
-    }
-
     /**
      * Runs the download to its end: every piece stored and digested in order. {@code probe} is the open reply to
      * the first missing piece's request (the fetch route's GET), whose connection holds {@code probePermit}.
@@ -118,7 +107,7 @@ public final class SegmentedDownload {
             inFlight.add(probePiece);
             active++;
         }
-        link.threads().execute(() -> work(probePermit, probePiece, probe));
+        link.threads().execute(new PieceConnection(this, probePermit, probePiece, probe));
         topUp();
         long persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
         try {
@@ -187,7 +176,7 @@ public final class SegmentedDownload {
                 }
                 active++;
             }
-            link.threads().execute(() -> work(permit, -1, null));
+            link.threads().execute(new PieceConnection(this, permit, -1, null));
         }
     }
 
@@ -207,7 +196,7 @@ public final class SegmentedDownload {
     }
 
     /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
-    private synchronized int claim() {
+    synchronized int claim() {
         while (failure == null) {
             int i = nextUnclaimed();
             if (i < 0 || active > allowed) {
@@ -227,92 +216,8 @@ public final class SegmentedDownload {
         return -1;
     }
 
-    private void work(HostConnections.Permit permit, int firstPiece, InputStream firstBody) {
-        try (permit) {
-            if (firstBody != null) {
-                boolean done = true;
-                try (InputStream in = firstBody) {
-                    store(firstPiece, in, pieces.start(firstPiece));
-                } catch (IOException e) {
-                    done = fetch(firstPiece, e);
-                }
-                if (!done) {
-                    return;
-                }
-                stored(firstPiece);
-            }
-            for (int i = claim(); i >= 0; i = claim()) {
-                if (fetch(i, null)) {
-                    stored(i);
-                } else {
-                    return; // this connection was refused (429/503): the download goes on with fewer
-                }
-            }
-        } catch (Throwable t) {
-            fail(t);
-        } finally {
-            synchronized (this) {
-                active--;
-                notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Fetches piece i (its missing part), retrying a dropped connection; false when the server refused this
-     * connection (429/503) and the others go on without it.
-     */
-    private boolean fetch(int i, IOException previous) throws IOException {
-        IOException last = previous;
-        for (int attempt = previous == null ? 0 : 1; attempt < ATTEMPTS; attempt++) {
-            if (attempt > 0) {
-                pause(Duration.ofMillis(250L << attempt));
-            }
-            synchronized (this) {
-                if (failure != null) {
-                    throw new IOException("the download stopped");
-                }
-            }
-            long from = pieces.start(i) + partialOf(i);
-            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, pieces.end(i))) {
-                open.add(reply);
-                try {
-                    int status = reply.status();
-                    if (status == 206) {
-                        long start = ResultDownload.rangeStart(reply.header("Content-Range"));
-                        if (start != from) {
-                            throw new TransferException(what + ": asked for bytes from " + from + " but the server sent a range starting at " + start);
-                        }
-                        try (InputStream in = reply.body()) {
-                            store(i, in, from);
-                        }
-                        return true;
-                    }
-                    if ((status == 429 || status == 503) && refused(i, status, reply.header("Retry-After"))) {
-                        return false;
-                    }
-                    if (status == 429 || status == 503) {
-                        last = new IOException("HTTP " + status + " for piece " + i);
-                        continue;
-                    }
-                    if (status == 200) {
-                        throw new TransientException(what + ": the server answered a Range request with the whole package; "
-                                + "the download starts over with one connection");
-                    }
-                    throw SoarReplies.failure(status, link.url(), new String(reply.body().readNBytes(2000), StandardCharsets.UTF_8));
-                } finally {
-                    open.remove(reply);
-                }
-            } catch (IOException e) {
-                last = e;
-                LOG.debug("{}: piece {} cut after {} bytes: {}", what, i, partialOf(i), e.toString());
-            }
-        }
-        throw last;
-    }
-
     /** 429/503 on a connection: when others remain, this one closes and the count is lowered (logged once). */
-    private synchronized boolean refused(int piece, int status, String retryAfter) {
+    synchronized boolean refused(int piece, int status, String retryAfter) {
         if (active <= 1) {
             return false;
         }
@@ -327,31 +232,40 @@ public final class SegmentedDownload {
         return true;
     }
 
-    /** Streams a piece's bytes from {@code from} to its end into the part file at their offset. */
-    private void store(int i, InputStream in, long from) throws IOException {
-        long end = pieces.end(i);
-        byte[] buffer = new byte[(int) Math.min(BUFFER, end - from + 1)];
-        long pos = from;
-        while (pos <= end) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, end - pos + 1));
-            if (n < 0) {
-                throw new EOFException("the connection ended at byte " + pos + " inside piece " + i + " (bytes "
-                        + pieces.start(i) + "-" + end + ")");
-            }
-            if (stopped) {
-                throw new IOException("the download stopped");
-            }
-            leaseCheck.run();
-            target.write(i, pos, buffer, n);
-            pos += n;
-            synchronized (this) {
-                partial.put(i, pos - pieces.start(i));
-            }
-            received.accept(bytes.addAndGet(n));
-        }
+    /** Whether the download failed (its connections end). */
+    synchronized boolean failed() {
+        return failure != null;
     }
 
-    private void stored(int i) throws IOException {
+    /** Set with the failure: connections stop at their next read. */
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes. */
+    void wrote(int i, long stored, int n) {
+        synchronized (this) {
+            partial.put(i, stored);
+        }
+        received.accept(bytes.addAndGet(n));
+    }
+
+    /** A reply is open (it is aborted when the download fails), or no longer. */
+    void opened(PieceFetcher.Reply reply) {
+        open.add(reply);
+    }
+
+    void closed(PieceFetcher.Reply reply) {
+        open.remove(reply);
+    }
+
+    /** A connection ended. */
+    synchronized void ended() {
+        active--;
+        notifyAll();
+    }
+
+    void stored(int i) throws IOException {
         target.whole(i);
         synchronized (this) {
             whole.set(i);
@@ -361,11 +275,11 @@ public final class SegmentedDownload {
         }
     }
 
-    private synchronized long partialOf(int i) {
+    synchronized long partialOf(int i) {
         return partial.getOrDefault(i, 0L);
     }
 
-    private synchronized void fail(Throwable t) {
+    synchronized void fail(Throwable t) {
         if (failure == null) {
             failure = t;
             stopped = true;
@@ -401,7 +315,7 @@ public final class SegmentedDownload {
         }
     }
 
-    private void pause(Duration d) {
+    void pause(Duration d) {
         synchronized (this) {
             long until = System.nanoTime() + d.toNanos();
             while (failure == null && System.nanoTime() - until < 0) {
@@ -426,5 +340,10 @@ public final class SegmentedDownload {
             throw e;
         }
         return new IllegalStateException(t);
+    }
+
+    @Override
+    public String toString() {
+        return what;
     }
 }

@@ -18,6 +18,7 @@ import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.JobStatus;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.ResultRecord;
+import org.soardeferred.transfer.FolderTarget;
 import org.soardeferred.transfer.Outbox;
 import org.soardeferred.transfer.Outboxes;
 
@@ -74,15 +75,15 @@ class FollowersTest {
 
     @Test
     void aFollowerThatCannotBeServedFailsAloneAndKeepsNoneOfItsPackages() throws IOException {
-        Outbox diskFullForBad = new Outbox(out) {
+        Outbox diskFullForBad = new Outbox(new FolderTarget(out) {
             @Override
-            protected String serve(String original, String copy) throws IOException {
+            public String serve(String original, String copy) throws IOException {
                 if (copy.equals("bad-r2.tar.gz")) {
                     throw new IOException("No space left on device");
                 }
                 return super.serve(original, copy);
             }
-        };
+        });
 
         deliverTo(diskFullForBad, "good", "bad");
 
@@ -97,12 +98,12 @@ class FollowersTest {
 
     @Test
     void withoutHardLinksAFollowerGetsWholeCopiesAndNoTemporaryFileIsLeft() throws IOException {
-        Outbox noHardLinks = new Outbox(out) {
+        Outbox noHardLinks = new Outbox(new FolderTarget(out) {
             @Override
             protected void link(Path link, Path existing) {
                 throw new UnsupportedOperationException("no hard links on this file system");
             }
-        };
+        });
 
         deliverTo(noHardLinks, "copy");
 

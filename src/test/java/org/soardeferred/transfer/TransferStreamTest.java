@@ -1,8 +1,5 @@
 package org.soardeferred.transfer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -15,13 +12,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.soardeferred.simulator.SimulatedPackage;
 import org.soardeferred.store.ResultRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A download streamed to its target through the package digest, the way the fetch route writes a folder target. */
 class TransferStreamTest {
@@ -86,7 +83,7 @@ class TransferStreamTest {
     void theFolderTargetAppendsToTheStoredBytesOnAResumeAndStartsOverOtherwise() throws Exception {
         byte[] pkg = packageBytes();
         int stored = 1_234_567;
-        Outbox outbox = new Outbox(dir);
+        FolderTarget outbox = new FolderTarget(dir);
         ResultRecord r = new ResultRecord("r1", "http://x/r1", (long) pkg.length);
         r.file = "pkg.tar.gz";
         Path part = outbox.part(r);
@@ -96,20 +93,12 @@ class TransferStreamTest {
         PackageDigest primed = new PackageDigest();
         primed.update(pkg, 0, stored);
         byte[] rest = java.util.Arrays.copyOfRange(pkg, stored, pkg.length);
-        outbox.write(exchange(r, true, new TransferStream(socket(rest), primed, n -> { })));
+        outbox.write(null, r, new TransferStream(socket(rest), primed, n -> { }), true);
         assertThat(Files.readAllBytes(part)).isEqualTo(pkg);
         assertThat(primed.sha256Hex()).isEqualTo(sha256(pkg));
 
         // a server that ignores the Range: the whole package again, over what was stored
-        outbox.write(exchange(r, false, new TransferStream(socket(pkg), new PackageDigest(), n -> { })));
+        outbox.write(null, r, new TransferStream(socket(pkg), new PackageDigest(), n -> { }), false);
         assertThat(Files.readAllBytes(part)).isEqualTo(pkg);
-    }
-
-    private static Exchange exchange(ResultRecord r, boolean resumed, TransferStream body) {
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.setProperty(ResultDownload.RESULT, r);
-        exchange.setProperty(ResultDownload.RESUMED, resumed);
-        exchange.getMessage().setBody(body);
-        return exchange;
     }
 }

@@ -15,11 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The S3 target's arithmetic and naming: part sizes under S3's 10,000 parts, object keys, metadata limits. */
-class S3OutboxTest {
+class S3TargetNamingTest {
 
     private static final long MiB = 1L << 20;
 
-    private final S3Outbox outbox = new S3Outbox(new DefaultCamelContext(), "s3://solar-archive/mirror/solo/", 16 * MiB, 1024 * MiB);
+    private final S3Target outbox = new S3Target(new DefaultCamelContext(), "s3://solar-archive/mirror/solo/", 16 * MiB, 1024 * MiB);
 
     @Test
     void aFiftyGigabytePackageKeepsTheConfiguredPartSizeAndFitsInTenThousandParts() {
@@ -46,16 +46,16 @@ class S3OutboxTest {
     void keysLiveUnderThePrefixAndStagingUnderIncoming() {
         assertThat(outbox.location("epd.tar.gz")).isEqualTo("s3://solar-archive/mirror/solo/epd.tar.gz");
         assertThat(outbox.stagingKey("epd.tar.gz")).isEqualTo("mirror/solo/.incoming/epd.tar.gz");
-        assertThat(new S3Outbox(new DefaultCamelContext(), "s3://bucket", 5 * MiB, 5 * MiB).location("a.json")).isEqualTo("s3://bucket/a.json");
+        assertThat(new S3Target(new DefaultCamelContext(), "s3://bucket", 5 * MiB, 5 * MiB).location("a.json")).isEqualTo("s3://bucket/a.json");
     }
 
     @Test
     void aTargetThatIsNotAnS3BucketUrlOrAPartSizeBelowFiveMegabytesIsRefused() {
-        assertThatThrownBy(() -> new S3Outbox(new DefaultCamelContext(), "s3://UPPER/x", 16 * MiB, 16 * MiB))
+        assertThatThrownBy(() -> new S3Target(new DefaultCamelContext(), "s3://UPPER/x", 16 * MiB, 16 * MiB))
                 .hasMessageContaining("is not s3://BUCKET");
-        assertThatThrownBy(() -> new S3Outbox(new DefaultCamelContext(), "s3://bucket", 4 * MiB, 16 * MiB))
+        assertThatThrownBy(() -> new S3Target(new DefaultCamelContext(), "s3://bucket", 4 * MiB, 16 * MiB))
                 .hasMessageContaining("at least 5MB");
-        assertThatThrownBy(() -> new S3Outbox(new DefaultCamelContext(), "s3://bucket", 16 * MiB, 6L << 30))
+        assertThatThrownBy(() -> new S3Target(new DefaultCamelContext(), "s3://bucket", 16 * MiB, 6L << 30))
                 .hasMessageContaining("at most 5GB");
     }
 
@@ -72,7 +72,7 @@ class S3OutboxTest {
         job.remoteJobId = "1651071708120OPE";
         ResultRecord r = new ResultRecord("hmiddlet1", "h", 10L);
 
-        Map<String, String> m = S3Outbox.metadata(job, r, "ab".repeat(32), 10);
+        Map<String, String> m = S3Publisher.metadata(job, r, "ab".repeat(32), 10);
 
         int total = m.entrySet().stream().mapToInt(e -> e.getKey().length() + e.getValue().length()).sum();
         assertThat(total).isLessThan(2048);

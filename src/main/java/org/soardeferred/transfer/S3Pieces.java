@@ -1,0 +1,134 @@
+package org.soardeferred.transfer;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * The pieces of a segmented download to S3, uploaded as the parts of its multipart upload (piece i as part i + 1),
+ * concurrently, from memory: each piece is held from its first byte until it is both uploaded and digested, so
+ * memory stays at about (connections + a few) pieces whatever S3's pace. No local copy.
+ */
+final class S3Pieces implements PieceTarget {
+
+    private final S3Bucket s3;
+    private final S3Upload u;
+    private final Pieces pieces;
+    private final Map<Integer, byte[]> buffers = new ConcurrentHashMap<>();
+    private final Map<Integer, Future<?>> uploading = new ConcurrentHashMap<>();
+    /** Pieces uploaded (or whose upload failed) or digested (each needs both before its buffer is free). */
+    private final Map<Integer, Integer> done = new ConcurrentHashMap<>();
+    /**
+     * The pieces in memory at once, whatever S3's pace: the window ahead of the digest, and at least one piece
+     * more, whose upload always ends (so a connection waiting for room never waits for good).
+     */
+    private final Semaphore room;
+
+    S3Pieces(S3Bucket s3, S3Upload u, Pieces pieces, int connections) {
+        this.s3 = s3;
+        this.u = u;
+        this.pieces = pieces;
+        this.room = new Semaphore(window(connections) + 1);
+    }
+
+    @Override
+    public void write(int piece, long position, byte[] bytes, int length) throws IOException {
+        byte[] b = buffers.get(piece);
+        if (b == null) {
+            try {
+                room.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for room for a part");
+            }
+            b = new byte[Math.toIntExact(pieces.length(piece))];
+            buffers.put(piece, b);
+        }
+        System.arraycopy(bytes, 0, b, Math.toIntExact(position - pieces.start(piece)), length);
+    }
+
+    @Override
+    public void whole(int piece) {
+        byte[] b = buffers.get(piece);
+        int length = Math.toIntExact(pieces.length(piece));
+        int number = piece + 1;
+        uploading.put(piece, s3.senders.submit(() -> {
+            try {
+                String etag = s3.uploadPart(u.key, u.uploadId, number, b, length);
+                synchronized (u) {
+                    // a piece fetched again (all were stored, the last is asked for to finish) replaces its part
+                    if (!u.parts.removeIf(p -> p.partNumber() == number)) {
+                        u.uploaded += length;
+                    }
+                    u.parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                    u.sent = u.uploaded;
+                }
+                pieces.stored(piece);
+            } finally {
+                release(piece); // a failed part is fetched again by the next attempt (finish() says why)
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public void digest(int piece, PackageDigest digest) {
+        byte[] b = buffers.get(piece);
+        if (digest != null && b != null) {
+            digest.update(b, 0, Math.toIntExact(pieces.length(piece)));
+        }
+        release(piece);
+    }
+
+    /** Uploaded and digested: the buffer goes, and makes room for another piece. */
+    private void release(int piece) {
+        if (done.merge(piece, 1, Integer::sum) >= 2) {
+            done.remove(piece);
+            if (buffers.remove(piece) != null) {
+                room.release();
+            }
+        }
+    }
+
+    @Override
+    public boolean readsBack() {
+        return false;
+    }
+
+    /** A piece in memory is a part (16 MB or more): connections run only a piece or two ahead of the digest. */
+    @Override
+    public int window(int connections) {
+        return connections + 1;
+    }
+
+    @Override
+    public void finish() throws IOException {
+        for (var e : new TreeMap<>(uploading).entrySet()) {
+            try {
+                e.getValue().get();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new TransientTransferException("the upload of " + u.where() + " was interrupted");
+            } catch (ExecutionException ex) {
+                Throwable cause = ex.getCause();
+                if (cause instanceof SdkException sdk) {
+                    throw s3.failure("uploading part " + (e.getKey() + 1) + " of " + u.where(), sdk);
+                }
+                throw new TransferException("uploading a part of " + u.where() + " failed: " + cause);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        uploading.values().forEach(f -> f.cancel(true));
+        buffers.clear();
+    }
+}
