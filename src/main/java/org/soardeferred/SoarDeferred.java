@@ -1,6 +1,15 @@
 package org.soardeferred;
 
 import org.apache.camel.main.Main;
+import org.soardeferred.config.ApiConfiguration;
+import org.soardeferred.config.BusConfiguration;
+import org.soardeferred.config.InboxConfiguration;
+import org.soardeferred.config.MirrorConfiguration;
+import org.soardeferred.config.ObserveConfiguration;
+import org.soardeferred.config.S3Configuration;
+import org.soardeferred.config.SoarLinkConfiguration;
+import org.soardeferred.config.StoreConfiguration;
+import org.soardeferred.config.TransferConfiguration;
 import org.soardeferred.cli.SoarCommand;
 import org.soardeferred.simulator.SoarSimulator;
 
@@ -43,7 +52,16 @@ public final class SoarDeferred {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(
                 "classpath:config/application.properties,file:config/application.properties;optional=true");
-        main.configure().addConfiguration(SoarConfiguration.class);
+        // the beans the routes call, by concern; each configuration may use the beans of those before it
+        main.configure().addConfiguration(StoreConfiguration.class);
+        main.configure().addConfiguration(ObserveConfiguration.class);
+        main.configure().addConfiguration(SoarLinkConfiguration.class);
+        main.configure().addConfiguration(MirrorConfiguration.class);
+        main.configure().addConfiguration(TransferConfiguration.class);
+        main.configure().addConfiguration(S3Configuration.class);
+        main.configure().addConfiguration(BusConfiguration.class);
+        main.configure().addConfiguration(InboxConfiguration.class);
+        main.configure().addConfiguration(ApiConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
