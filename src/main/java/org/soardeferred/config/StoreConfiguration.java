@@ -12,6 +12,7 @@ import org.apache.camel.support.LifecycleStrategySupport;
 import org.soardeferred.mirror.MirrorStore;
 import org.soardeferred.observe.SoarHealth;
 import org.soardeferred.store.ClusterSupport;
+import org.soardeferred.store.JobLeases;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.PendingAborts;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job store's database (soar.db.url; empty: an H2 file database in soar.data-dir) and the stores over it:
- * {@code jobStore}, {@code mirrorStore}, {@code pendingAborts}, each migrating its own tables. In cluster mode
+ * {@code jobStore} (with {@code jobLeases}), {@code mirrorStore}, {@code pendingAborts}, each store migrating its
+ * own tables. In cluster mode
  * (soar.cluster.enabled) the database must be PostgreSQL, the jobs are leased to this node (soar.node.id) and Quartz
  * runs on the same database, so each scheduled fire (a mirror's run) happens on one node.
  */
@@ -66,6 +68,11 @@ public class StoreConfiguration implements CamelConfiguration {
     @BindToRegistry
     public JobStore jobStore(HikariDataSource pool) {
         return new JobStore(pool, node(), Settings.duration("soar.cluster.lease", lease), cluster());
+    }
+
+    @BindToRegistry
+    public JobLeases jobLeases(JobStore store) {
+        return store.leases();
     }
 
     @BindToRegistry

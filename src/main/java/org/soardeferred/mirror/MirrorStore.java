@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 import org.soardeferred.store.Jdbc;
 
 /**
- * What each mirror has and where it stands, in the job store's database (its tables are created by the job
- * store's migrations): the files asked for, present or failed (soar_mirror_file, the mirror's index), each
+ * What each mirror has and where it stands, in the job store's database (its tables are made by its own migrations,
+ * {@link MirrorSchema}): the files asked for, present or failed (soar_mirror_file, the mirror's index), each
  * mirror's watermark (soar_mirror) and a record of every run (soar_mirror_run).
  */
 public class MirrorStore {
@@ -29,6 +29,7 @@ public class MirrorStore {
     private final Jdbc jdbc;
 
     public MirrorStore(DataSource dataSource) {
+        MirrorSchema.MIGRATIONS.run(dataSource);
         this.jdbc = new Jdbc(dataSource, "Mirror index");
     }
 

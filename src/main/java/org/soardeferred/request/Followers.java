@@ -50,7 +50,7 @@ public class Followers {
     /** Makes the query file a follower of the job; serves it at once when the job is already finished. */
     public synchronized void follow(JobRecord job, SoarRequest request, String file) throws java.io.IOException {
         String queryFile = queryFiles.park(job, file);
-        store.addFollower(job.id, request.name(), queryFile);
+        store.followers().add(job.id, request.name(), queryFile);
         LOG.info("{} is the same request as {}: served from it, nothing new is sent to SOAR", request.name(), job);
         JobRecord now = store.find(job.id).orElse(job);
         if (now.status.isFinished()) {
@@ -64,7 +64,7 @@ public class Followers {
      * that serves it, and the other followers, keep their outcome.
      */
     public synchronized void finish(JobRecord job) {
-        for (String[] f : store.followers(job.id)) {
+        for (String[] f : store.followers().of(job.id)) {
             String name = f[0];
             String queryFile = f[1];
             try {
@@ -75,7 +75,7 @@ public class Followers {
             } catch (RuntimeException e) {
                 reject(job, name, queryFile, e);
             }
-            store.removeFollower(job.id, queryFile);
+            store.followers().remove(job.id, queryFile);
         }
     }
 

@@ -16,4 +16,15 @@ public enum JobStatus {
     public boolean isFinished() {
         return this == DELIVERED || this == FAILED;
     }
+
+    /** The statuses of a job still under way (a restart carries it on): those not {@link #isFinished finished}. */
+    public static java.util.Set<JobStatus> unfinished() {
+        java.util.Set<JobStatus> out = java.util.EnumSet.noneOf(JobStatus.class);
+        for (JobStatus s : values()) {
+            if (!s.isFinished()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
 }

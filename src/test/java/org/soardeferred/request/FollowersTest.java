@@ -93,7 +93,7 @@ class FollowersTest {
         assertThat(inbox.resolve(".error/bad.ids")).exists();
         assertThat(Files.readString(inbox.resolve(".error/bad.error.txt"), StandardCharsets.UTF_8))
                 .contains("could not be served from job " + job.id).contains("No space left on device");
-        assertThat(store.followers(job.id)).isEmpty();
+        assertThat(store.followers().of(job.id)).isEmpty();
     }
 
     @Test

@@ -30,7 +30,7 @@ class JobStoreLeaseTest {
         JobStore restarted = new JobStore(db);
         JobRecord fresh = restarted.accept(request("fresh"));
 
-        assertThat(restarted.claimUnfinished()).extracting(j -> j.id).containsExactly(old.id).doesNotContain(fresh.id);
+        assertThat(restarted.leases().claimUnfinished()).extracting(j -> j.id).containsExactly(old.id).doesNotContain(fresh.id);
     }
 
     @Test
@@ -39,15 +39,15 @@ class JobStoreLeaseTest {
         JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
         JobRecord job = a.accept(request("leased"));
 
-        assertThat(b.takeOver()).isEmpty();
-        assertThat(new JobStore(db, "b", Duration.ofMinutes(1), true).claimUnfinished()).isEmpty();
+        assertThat(b.leases().takeOver()).isEmpty();
+        assertThat(new JobStore(db, "b", Duration.ofMinutes(1), true).leases().claimUnfinished()).isEmpty();
 
         // node a falls silent: its lease (here already over when written) runs out
         JobStore silentA = new JobStore(db, "a", Duration.ofSeconds(-1), true);
-        silentA.renewLeases();
-        assertThat(b.takeOver()).extracting(j -> j.id).containsExactly(job.id);
-        assertThat(b.owner(job.id)).isEqualTo("b");
-        assertThat(b.takeOver()).as("taken once").isEmpty();
+        silentA.leases().renewLeases();
+        assertThat(b.leases().takeOver()).extracting(j -> j.id).containsExactly(job.id);
+        assertThat(b.leases().owner(job.id)).isEqualTo("b");
+        assertThat(b.leases().takeOver()).as("taken once").isEmpty();
 
         assertThatThrownBy(() -> a.update(job)).isInstanceOf(LeaseLostException.class).hasMessageContaining("node a");
         b.update(job);
@@ -60,14 +60,14 @@ class JobStoreLeaseTest {
         assertThat(a.holdsLease(job)).as("just renewed").isTrue();
 
         // a is silent for most of its lease: it renews, and finds the job still its own while nobody took it
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !a.leasesSure());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !a.leases().leasesSure());
         assertThat(a.holdsLease(job)).isTrue();
-        assertThat(a.leasesSure()).as("renewed").isTrue();
+        assertThat(a.leases().leasesSure()).as("renewed").isTrue();
 
         // silent again until its lease ran out and b took the job over: a must stop
         JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.takeOver().isEmpty());
-        assertThat(a.leasesSure()).isFalse();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.leases().takeOver().isEmpty());
+        assertThat(a.leases().leasesSure()).isFalse();
         assertThat(a.holdsLease(job)).isFalse();
         assertThat(b.holdsLease(job)).isTrue();
     }
@@ -79,10 +79,10 @@ class JobStoreLeaseTest {
         assertThat(a.holdsLease(job)).isTrue();
 
         JobStore b = new JobStore(db, "b", Duration.ofMinutes(1), true);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.takeOver().isEmpty());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !b.leases().takeOver().isEmpty());
         // a wakes, and its lease timer runs before its download's next read
-        a.renewLeases();
-        assertThat(a.leasesSure()).isTrue();
+        a.leases().renewLeases();
+        assertThat(a.leases().leasesSure()).isTrue();
         assertThat(a.holdsLease(job)).isFalse();
         assertThat(new JobStore(db, "a", Duration.ofMinutes(1), false).holdsLease(job)).as("outside a cluster: always").isTrue();
     }
@@ -90,6 +90,6 @@ class JobStoreLeaseTest {
     @Test
     void aNodeRestartedUnderItsOwnNameTakesBackItsJobsAtOnce() {
         JobRecord job = new JobStore(db, "a", Duration.ofMinutes(1), true).accept(request("mine"));
-        assertThat(new JobStore(db, "a", Duration.ofMinutes(1), true).claimUnfinished()).extracting(j -> j.id).containsExactly(job.id);
+        assertThat(new JobStore(db, "a", Duration.ofMinutes(1), true).leases().claimUnfinished()).extracting(j -> j.id).containsExactly(job.id);
     }
 }
