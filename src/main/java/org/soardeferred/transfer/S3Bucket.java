@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * A bucket and prefix of an S3 target, as camel-aws2-s3 reaches it: the client the component builds from its
  * configuration (region, endpoint override, path style, credentials, storage class, server-side encryption; see
- * SoarConfiguration), object keys (final, and staged under {@code prefix/.incoming/}), small objects written by the
+ * config.S3Configuration), object keys (final, and staged under {@code prefix/.incoming/}), small objects written by the
  * component's producer, and what an S3 error means for a job ({@link #failure}).
  */
 final class S3Bucket {
