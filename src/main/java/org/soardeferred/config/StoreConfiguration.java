@@ -115,9 +115,18 @@ public class StoreConfiguration implements CamelConfiguration {
         if (!url.isBlank()) {
             return url;
         }
-        // WRITE_DELAY=0: every commit reaches the file at once, so a kill -9 loses no recorded step;
-        // DB_CLOSE_ON_EXIT=FALSE: the store stays open while Camel shuts down and records the last steps
-        return "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        return h2Url(Path.of(dataDir));
+    }
+
+    /**
+     * The default job store, an H2 file database in the data folder. async: H2 writes through an asynchronous file
+     * channel, which a thread's interrupt does not close: a route thread interrupted while it records a step (a
+     * stopping service interrupts what is in flight) would otherwise close H2's file and with it the store for every
+     * thread. WRITE_DELAY=0: every commit reaches the file at once, so a kill -9 loses no recorded step.
+     * DB_CLOSE_ON_EXIT=FALSE: the store stays open while Camel shuts down and records the last steps.
+     */
+    static String h2Url(Path dataDir) {
+        return "jdbc:h2:async:" + dataDir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     /** This instance's name in the job store (leases, mirror runs): soar.node.id, or the host name. */
