@@ -113,7 +113,7 @@ final class S3Pieces implements PieceTarget {
         return false;
     }
 
-    /** A piece in memory is a part (16 MB or more): connections run only a piece or two ahead of the digest. */
+    /** A piece in memory is a part (5 MiB or more): connections run only a piece or two ahead of the digest. */
     @Override
     public int window(int connections) {
         return connections + 1;
