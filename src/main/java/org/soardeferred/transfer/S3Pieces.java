@@ -22,6 +22,11 @@ final class S3Pieces implements PieceTarget {
     private final S3Upload u;
     private final Pieces pieces;
     private final Map<Integer, byte[]> buffers = new ConcurrentHashMap<>();
+    /**
+     * Buffers of pieces uploaded and digested, filled again by the next pieces: a download allocates at most as
+     * many as it has room for, instead of a new part-sized array (a humongous object in G1) for every piece.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<Integer, Future<?>> uploading = new ConcurrentHashMap<>();
     /** Pieces uploaded (or whose upload failed) or digested (each needs both before its buffer is free). */
     private final Map<Integer, Integer> done = new ConcurrentHashMap<>();
@@ -48,7 +53,11 @@ final class S3Pieces implements PieceTarget {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while waiting for room for a part");
             }
-            b = new byte[Math.toIntExact(pieces.length(piece))];
+            int size = Math.toIntExact(pieces.length(piece));
+            b = spare.poll();
+            if (b == null || b.length < size) {
+                b = new byte[size]; // (a spare shorter than the piece can only be the last piece's: it goes)
+            }
             buffers.put(piece, b);
         }
         System.arraycopy(bytes, 0, b, Math.toIntExact(position - pieces.start(piece)), length);
@@ -91,7 +100,9 @@ final class S3Pieces implements PieceTarget {
     private void release(int piece) {
         if (done.merge(piece, 1, Integer::sum) >= 2) {
             done.remove(piece);
-            if (buffers.remove(piece) != null) {
+            byte[] b = buffers.remove(piece);
+            if (b != null) {
+                spare.offer(b); // uploaded and digested: nothing reads it any more
                 room.release();
             }
         }
@@ -102,7 +113,7 @@ final class S3Pieces implements PieceTarget {
         return false;
     }
 
-    /** A piece in memory is a part (16 MB or more): connections run only a piece or two ahead of the digest. */
+    /** A piece in memory is a part (5 MiB or more): connections run only a piece or two ahead of the digest. */
     @Override
     public int window(int connections) {
         return connections + 1;
@@ -130,5 +141,6 @@ final class S3Pieces implements PieceTarget {
     public void close() {
         uploading.values().forEach(f -> f.cancel(true));
         buffers.clear();
+        spare.clear();
     }
 }

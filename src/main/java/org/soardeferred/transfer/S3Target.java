@@ -216,10 +216,20 @@ public final class S3Target implements Target {
         upload(job, r).write(stream, () -> abort(job, r));
     }
 
-    /** A segmented download's pieces are the upload's parts. */
+    /**
+     * A segmented download's pieces are the upload's parts, each held in memory from its first byte until it is
+     * uploaded and digested, (connections + 2) of them at most: so they are the smallest parts S3 takes, 5 MiB, or
+     * the smallest whole MiB that fits the package in S3's 10,000 parts, at most soar.s3.part-size (8 connections: 50
+     * MB of parts where 16 MB parts held 160 MB, more than a 256 MB heap has room for beside the rest). A segmented
+     * download always has a size; a single stream keeps parts of soar.s3.part-size.
+     */
     @Override
     public long pieceSize(ResultRecord r, long configured) {
-        return partSize(r);
+        if (r.size == null) {
+            return partSize(r);
+        }
+        long needed = (r.size + S3Upload.MAX_PARTS - 1) / S3Upload.MAX_PARTS;
+        return Math.min(partSize(r), Math.max(MIN_PART, (needed + MiB - 1) / MiB * MiB));
     }
 
     /**
