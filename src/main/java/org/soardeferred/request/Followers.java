@@ -47,11 +47,17 @@ public class Followers {
         return job;
     }
 
-    /** Makes the query file a follower of the job; serves it at once when the job is already finished. */
+    /**
+     * The request is served from the job. A query file (the inbox's; null for the other triggers, whose caller gets
+     * the job) becomes a follower of the job, served at once when the job is already finished.
+     */
     public synchronized void follow(JobRecord job, SoarRequest request, String file) throws java.io.IOException {
+        LOG.info("{} is the same request as {}: served from it, nothing new is sent to SOAR", request.name(), job);
+        if (file == null) {
+            return;
+        }
         String queryFile = queryFiles.park(job, file);
         store.followers().add(job.id, request.name(), queryFile);
-        LOG.info("{} is the same request as {}: served from it, nothing new is sent to SOAR", request.name(), job);
         JobRecord now = store.find(job.id).orElse(job);
         if (now.status.isFinished()) {
             finish(now);

@@ -40,8 +40,14 @@ public class QueryFiles {
         return !Files.exists(Path.of(file));
     }
 
-    /** Moves an accepted file out of the inbox into .work/, under its job's id, before anything is sent. */
+    /**
+     * Moves an accepted file out of the inbox into .work/, under its job's id, before anything is sent; nothing for a
+     * request that came without a file (null).
+     */
     public void claim(JobRecord job, String file) throws IOException {
+        if (file == null) {
+            return;
+        }
         job.queryFile = intoWork(Path.of(file), job.id + "-");
         store.update(job);
     }
