@@ -67,29 +67,12 @@ public final class SoarDeferred {
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
                 // the API answers 503 (not 404) until its routes are up
                 m.getCamelContext().addLifecycleStrategy(new org.soardeferred.api.StartingGate());
-                // without the HTTP server (soar.http.enabled=false, the command line) the REST API's routes stay stopped
-                java.util.List<String> off = new java.util.ArrayList<>();
-                if (!Boolean.parseBoolean(setting(m, "soar.http.enabled"))) {
-                    off.add("rest*");
-                    off.add("console*");
-                }
-                // the timer trigger runs only with a request to send
-                if (setting(m, "soar.timer.request").isEmpty()) {
-                    off.add("timer-request");
-                }
-                if (!off.isEmpty()) {
-                    m.configure().setAutoStartupExcludePattern(String.join(",", off));
-                }
+                // the REST DSL's own route for the OpenAPI document is switched like the API's routes (soar.http.enabled)
+                m.getCamelContext().getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                        .addModelLifecycleStrategy(new org.soardeferred.api.ApiDocumentRoute());
             }
         });
         return main;
-    }
-
-    private static String setting(org.apache.camel.main.BaseMainSupport m, String key) {
-        java.util.Properties overrides = m.getOverrideProperties();
-        String value = overrides != null && overrides.getProperty(key) != null ? overrides.getProperty(key)
-                : m.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
-        return value == null ? "" : value.strip();
     }
 
     /** Starts the built-in SOAR simulator and points the service at it, with the demo user. */

@@ -19,27 +19,20 @@ public final class SoarHealth {
     }
 
     /**
-     * Routes that are off by configuration (matched by the context's auto-startup exclude pattern: the timer trigger
-     * without soar.timer.request, the REST API's routes without soar.http.enabled) are left out of Camel's route and
-     * consumer checks: a route that was never meant to run is not a stopped route, and must not keep the service out of
-     * readiness. Called once the routes exist; a route that stops later for any other reason still counts. The ids are
-     * added to camel.health.exclude-pattern, keeping whatever that says already.
+     * Routes that are off by configuration (their {@code autoStartup}, keyed on a {@code soar.*.enabled} property in
+     * their YAML, resolved to false: the timer trigger without a request, the REST API without soar.http.enabled, the
+     * inbox of a command-line run, ...) are left out of Camel's route and consumer checks: a route that was never meant
+     * to run is not a stopped route, and must not keep the service out of readiness. Called once the routes exist; a
+     * route that stops later for any other reason still counts. The ids are added to camel.health.exclude-pattern,
+     * keeping whatever that says already.
      */
     public static void excludeRoutesOffByConfiguration(org.apache.camel.CamelContext context) {
         org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
-        String off = context.getAutoStartupExcludePattern();
-        if (registry == null || off == null || off.isBlank()) {
+        if (registry == null) {
             return;
         }
-        String[] patterns = off.split(",");
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        for (org.apache.camel.Route route : context.getRoutes()) {
-            // the same match Camel makes to leave a route stopped at start-up: its id or its endpoint's URI
-            if (org.apache.camel.support.PatternHelper.matchPatterns(route.getRouteId(), patterns)
-                    || org.apache.camel.support.PatternHelper.matchPatterns(route.getEndpoint().getEndpointUri(), patterns)) {
-                ids.add(route.getRouteId());
-            }
-        }
+        java.util.List<String> ids = context.getRoutes().stream().filter(route -> !route.isAutoStartup())
+                .map(org.apache.camel.Route::getRouteId).toList();
         if (ids.isEmpty()) {
             return;
         }
