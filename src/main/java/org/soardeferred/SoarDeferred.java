@@ -34,9 +34,13 @@ public final class SoarDeferred {
     }
 
     /** Runs the service until it is stopped (Ctrl-C, SIGTERM). */
-    public static void serve(boolean demo) throws Exception {
+    public static void serve(boolean demo, boolean dev) throws Exception {
         demo = demo || "true".equalsIgnoreCase(System.getenv("SOAR_DEMO")) || Boolean.getBoolean("soar.demo");
+        dev = dev || "true".equalsIgnoreCase(System.getenv("SOAR_DEV")) || Boolean.getBoolean("soar.dev");
         Main main = newMain();
+        if (dev) {
+            development(main);
+        }
         SoarSimulator simulator = demo ? startDemoSimulator(main, true) : null;
         try {
             main.run();
@@ -73,6 +77,19 @@ public final class SoarDeferred {
             }
         });
         return main;
+    }
+
+    /**
+     * Development ({@code --dev}, {@code SOAR_DEV=true}): the routes are read from {@code routes/} in the working
+     * folder instead of the jar's copies, and a route file saved there is loaded again while the service runs (its
+     * routes replaced by id; a change to a routeConfiguration or to the REST definitions needs a restart).
+     */
+    static void development(Main main) {
+        main.addOverrideProperty("camel.main.routes-include-pattern", "file:routes/*.camel.yaml");
+        main.addOverrideProperty("camel.main.routes-reload-enabled", "true");
+        main.addOverrideProperty("camel.main.routes-reload-directory", "routes");
+        main.addOverrideProperty("camel.main.routes-reload-pattern", "*.camel.yaml");
+        main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
     }
 
     /** Starts the built-in SOAR simulator and points the service at it, with the demo user. */

@@ -38,10 +38,12 @@ public class SoarCommand implements Callable<Integer> {
 
     @Option(names = "--demo", description = "Run against the built-in SOAR simulator (offline, no credentials).")
     boolean demo;
+    @Option(names = "--dev", description = "Development: the routes are read from routes/ on disk and reloaded when saved.")
+    boolean dev;
 
     @Override
     public Integer call() throws Exception {
-        return new Serve().run(demo);
+        return new Serve().run(demo, dev);
     }
 
     public static int execute(String... args) {
@@ -71,14 +73,16 @@ public class SoarCommand implements Callable<Integer> {
     static class Serve implements Callable<Integer> {
         @Option(names = "--demo", description = "Run against the built-in SOAR simulator (offline, no credentials).")
         boolean demo;
+        @Option(names = "--dev", description = "Development: the routes are read from routes/ on disk and reloaded when saved.")
+        boolean dev;
 
         @Override
         public Integer call() throws Exception {
-            return run(demo);
+            return run(demo, dev);
         }
 
-        int run(boolean demo) throws Exception {
-            SoarDeferred.serve(demo);
+        int run(boolean demo, boolean dev) throws Exception {
+            SoarDeferred.serve(demo, dev);
             return ExitCodes.OK;
         }
     }
