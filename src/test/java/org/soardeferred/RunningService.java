@@ -1,7 +1,5 @@
 package org.soardeferred;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.soardeferred.config.SoarMain;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The real service (Camel Main with the YAML routes of routes/ and config/application.properties) started
@@ -46,7 +47,7 @@ final class RunningService implements AutoCloseable {
         p.put("soar.http.enabled", "false");
         p.put("soar.management.enabled", "false");
         p.putAll(properties);
-        main = SoarDeferred.newMain();
+        main = SoarMain.newMain();
         p.forEach(main::addOverrideProperty);
         main.start();
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
-import org.soardeferred.SoarDeferred;
+import org.soardeferred.config.SoarMain;
 import org.soardeferred.simulator.SoarSimulator;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.transfer.Outboxes;
@@ -25,8 +25,8 @@ final class ServiceRun implements AutoCloseable {
     }
 
     static ServiceRun start(Map<String, String> overrides, boolean demo) {
-        Main main = SoarDeferred.newMain();
-        SoarSimulator simulator = demo ? SoarDeferred.startDemoSimulator(main, false) : null;
+        Main main = SoarMain.newMain();
+        SoarSimulator simulator = demo ? SoarMain.startDemoSimulator(main, false) : null;
         Map<String, String> p = new LinkedHashMap<>(overrides);
         p.putIfAbsent("camel.main.shutdown-timeout", "3");
         // a command line run serves no API and no probes (a service may hold those ports)

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.camel.CamelContext;
-import org.soardeferred.SoarDeferred;
 import org.soardeferred.common.Durations;
 import org.soardeferred.common.InvalidRequestException;
+import org.soardeferred.config.SoarMain;
 import org.soardeferred.request.QueryFileReader;
 import org.soardeferred.soar.SoarRequest;
 import org.soardeferred.store.JobRecord;
@@ -82,7 +82,7 @@ public class SoarCommand implements Callable<Integer> {
         }
 
         int run(boolean demo, boolean dev) throws Exception {
-            SoarDeferred.serve(demo, dev);
+            SoarMain.serve(demo, dev);
             return ExitCodes.OK;
         }
     }
