@@ -3,9 +3,6 @@ package org.soardeferred.transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -48,14 +45,9 @@ public final class SegmentedDownload {
     final Runnable leaseCheck;
     private final LongConsumer received;
     private final Consumer<Pieces> persist;
-    private final int window;
 
     // guarded by this
-    /** Pieces whose bytes are all with the target (stored, or on their way to being stored). */
-    private final java.util.BitSet whole = new java.util.BitSet();
-    private final Set<Integer> inFlight = new HashSet<>();
-    private final Map<Integer, Long> partial = new HashMap<>();
-    private int digested;
+    private final PieceClaims claims;
     private int active;
     private int allowed;
     private Throwable failure;
@@ -79,18 +71,13 @@ public final class SegmentedDownload {
         this.link = link;
         this.pieces = pieces;
         this.target = target;
-        for (int i = 0; i < pieces.count(); i++) {
-            if (pieces.isStored(i)) {
-                whole.set(i);
-            }
-        }
         this.digest = digest;
         this.wanted = Math.max(1, wanted);
         this.allowed = this.wanted;
         this.leaseCheck = leaseCheck;
         this.received = received;
         this.persist = persist;
-        this.window = target.window(this.wanted);
+        this.claims = new PieceClaims(pieces, target.window(this.wanted));
     }
 
     /** Connections open now. */
@@ -104,7 +91,7 @@ public final class SegmentedDownload {
      */
     public void run(int probePiece, InputStream probe, HostConnections.Permit probePermit) throws IOException {
         synchronized (this) {
-            inFlight.add(probePiece);
+            claims.take(probePiece);
             active++;
         }
         link.threads().execute(new PieceConnection(this, probePermit, probePiece, probe));
@@ -117,7 +104,7 @@ public final class SegmentedDownload {
                 }
                 target.digest(d, digest);
                 synchronized (this) {
-                    digested = d + 1;
+                    claims.digestedUpTo(d + 1);
                     notifyAll();
                 }
                 topUp();
@@ -145,7 +132,7 @@ public final class SegmentedDownload {
 
     /** Waits until piece d is whole; false when the download failed meanwhile. */
     private synchronized boolean awaitWhole(int d) {
-        while (!whole.get(d) && failure == null) {
+        while (!claims.isWhole(d) && failure == null) {
             if (active == 0) {
                 failure = new TransientException(what + ": no connection is left for piece " + d + " of " + pieces.count());
                 stopped = true;
@@ -167,7 +154,7 @@ public final class SegmentedDownload {
         while (true) {
             HostConnections.Permit permit;
             synchronized (this) {
-                if (failure != null || active >= allowed || !claimable()) {
+                if (failure != null || active >= allowed || !claims.claimable()) {
                     return;
                 }
                 permit = link.connections().tryAcquire(link.host());
@@ -180,30 +167,14 @@ public final class SegmentedDownload {
         }
     }
 
-    /** A piece that no connection has, not stored, within the window ahead of the digest, exists. */
-    private boolean claimable() {
-        int i = nextUnclaimed();
-        return i >= 0 && i < digested + window;
-    }
-
-    /** The first piece neither whole nor under way, or -1. */
-    private int nextUnclaimed() {
-        int i = whole.nextClearBit(0);
-        while (i < pieces.count() && inFlight.contains(i)) {
-            i = whole.nextClearBit(i + 1);
-        }
-        return i < pieces.count() ? i : -1;
-    }
-
     /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
     synchronized int claim() {
         while (failure == null) {
-            int i = nextUnclaimed();
-            if (i < 0 || active > allowed) {
+            if (active > allowed) {
                 return -1;
             }
-            if (i < digested + window) {
-                inFlight.add(i);
+            int i = claims.claim();
+            if (i != PieceClaims.WAIT) {
                 return i;
             }
             try {
@@ -222,7 +193,7 @@ public final class SegmentedDownload {
             return false;
         }
         allowed = Math.max(1, active - 1);
-        inFlight.remove(piece);
+        claims.giveBack(piece);
         if (!warnedBusy) {
             warnedBusy = true;
             LOG.warn("{}: the server answered {} to an extra connection{}; going on with {} connection(s)", what, status,
@@ -245,7 +216,7 @@ public final class SegmentedDownload {
     /** A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes. */
     void wrote(int i, long stored, int n) {
         synchronized (this) {
-            partial.put(i, stored);
+            claims.progress(i, stored);
         }
         received.accept(bytes.addAndGet(n));
     }
@@ -268,15 +239,13 @@ public final class SegmentedDownload {
     void stored(int i) throws IOException {
         target.whole(i);
         synchronized (this) {
-            whole.set(i);
-            inFlight.remove(i);
-            partial.remove(i);
+            claims.whole(i);
             notifyAll();
         }
     }
 
     synchronized long partialOf(int i) {
-        return partial.getOrDefault(i, 0L);
+        return claims.partialOf(i);
     }
 
     synchronized void fail(Throwable t) {
