@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.soardeferred.common.TransientException;
 
 /**
- * One result fetched over several connections ({@link PieceConnection}): each takes the next missing piece in
- * order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
+ * One result fetched over several connections ({@link PieceConnection}), as many as help ({@link ConnectionRamp}:
+ * one, then one more at a time while each raises the rate, up to soar.fetch.connections): each takes the next
+ * missing piece in order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
  * {@code NAME.tar.gz.part}, S3 uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
  * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
  * pieces ahead of that pass (what the target allows).
@@ -41,7 +42,7 @@ public final class SegmentedDownload {
     final PieceTarget target;
     /** Null when the pieces stored before cannot be read back (the target verifies the package once it is whole). */
     private final PackageDigest digest;
-    private final int wanted;
+    private final ConnectionRamp ramp;
     final Runnable leaseCheck;
     private final LongConsumer received;
     private final Consumer<Pieces> persist;
@@ -49,7 +50,10 @@ public final class SegmentedDownload {
     // guarded by this
     private final PieceClaims claims;
     private int active;
-    private int allowed;
+    /** Connections that have brought bytes and are still open. */
+    private int delivering;
+    /** Connections this download may have open (the ramp's count); written under this. */
+    private volatile int allowed;
     private Throwable failure;
     /** Set with the failure: connections stop at their next read. */
     private volatile boolean stopped;
@@ -60,24 +64,24 @@ public final class SegmentedDownload {
 
     /**
      * @param what       the download, for log lines ("job … (name): NAME.tar.gz")
-     * @param wanted     connections to use (soar.fetch.connections), within the host's ceiling
+     * @param ramp       how many connections to use (up to soar.fetch.connections), within the host's ceiling
      * @param leaseCheck throws when this node no longer holds the job (called before each write)
      * @param received   told the bytes received by this download so far, after each read
      * @param persist    records the stored pieces in the job store (at most once a second, and at the end)
      */
-    public SegmentedDownload(String what, Link link, Pieces pieces, PieceTarget target, PackageDigest digest, int wanted,
+    public SegmentedDownload(String what, Link link, Pieces pieces, PieceTarget target, PackageDigest digest, ConnectionRamp ramp,
                              Runnable leaseCheck, LongConsumer received, Consumer<Pieces> persist) {
         this.what = what;
         this.link = link;
         this.pieces = pieces;
         this.target = target;
         this.digest = digest;
-        this.wanted = Math.max(1, wanted);
-        this.allowed = this.wanted;
+        this.ramp = ramp;
+        this.allowed = ramp.allowed();
         this.leaseCheck = leaseCheck;
         this.received = received;
         this.persist = persist;
-        this.claims = new PieceClaims(pieces, target.window(this.wanted));
+        this.claims = new PieceClaims(pieces, target.window(ramp.most()));
     }
 
     /** Connections open now. */
@@ -120,6 +124,9 @@ public final class SegmentedDownload {
             fail(e);
         } finally {
             stopAndAwaitConnections();
+            if (!failed()) {
+                ramp.ended();
+            }
             target.close();
             persist.accept(pieces);
         }
@@ -193,6 +200,7 @@ public final class SegmentedDownload {
             return false;
         }
         allowed = Math.max(1, active - 1);
+        ramp.refused(allowed);
         claims.giveBack(piece);
         if (!warnedBusy) {
             warnedBusy = true;
@@ -213,12 +221,25 @@ public final class SegmentedDownload {
         return stopped;
     }
 
-    /** A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes. */
-    void wrote(int i, long stored, int n) {
+    /**
+     * A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes ({@code first}: its first
+     * bytes); the ramp may allow one connection more (opened here) or one fewer (it ends after its piece).
+     */
+    void wrote(int i, long stored, int n, boolean first) {
+        long total = bytes.addAndGet(n);
+        int now;
         synchronized (this) {
             claims.progress(i, stored);
+            delivering += first ? 1 : 0;
+            now = delivering;
         }
-        received.accept(bytes.addAndGet(n));
+        received.accept(total);
+        if (ramp.measured(total, now) != allowed) {
+            synchronized (this) {
+                allowed = ramp.allowed();
+            }
+            topUp();
+        }
     }
 
     /** A reply is open (it is aborted when the download fails), or no longer. */
@@ -230,9 +251,10 @@ public final class SegmentedDownload {
         open.remove(reply);
     }
 
-    /** A connection ended. */
-    synchronized void ended() {
+    /** A connection ended ({@code delivered}: it had brought bytes). */
+    synchronized void ended(boolean delivered) {
         active--;
+        delivering -= delivered ? 1 : 0;
         notifyAll();
     }
 
