@@ -127,8 +127,17 @@ public final class SegmentedDownload {
             if (!failed()) {
                 ramp.ended();
             }
-            target.close();
-            persist.accept(pieces);
+            // the service stopping interrupts this thread: the part file and the job store (H2) close their files on
+            // a write from an interrupted thread, so the pieces are recorded first and the interrupt kept for after
+            boolean interrupted = Thread.interrupted();
+            try {
+                target.close();
+                persist.accept(pieces);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         synchronized (this) {
             if (failure != null) {
