@@ -8,20 +8,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How many connections a {@link SegmentedDownload} opens: it starts with one and adds one at a time while each one
- * added raises the total rate, so that a link that limits each connection (SOAR: about 2 MB/s each) gets up to
+ * How many connections a {@link SegmentedDownload} opens: it starts with one and adds more while each one added
+ * raises the total rate, so that a link that limits each connection (SOAR: about 2 MB/s each) gets up to
  * soar.fetch.connections, and a link that does not (loopback, a fast network, a busy machine) keeps to the few
  * that help. Each count is measured over a window (soar.fetch.ramp-window) that opens once all its connections
- * deliver bytes; one more connection is kept when it raised the rate by at least half the rate each of the others
- * brings, else the count goes back by one and stays there (a window with one more is tried again now and then, as
- * the link may change). A 429/503 ends the ramp at the count the server allows. Logged once per download: the count
- * it settled on, and why.
+ * deliver bytes. The connections added are kept when each brought at least half the rate each of the others
+ * brings, else the count goes back to what it was and stays there (one more is tried again now and then, as the
+ * link may change); while each added brings nearly as much as the others, the count doubles (1, 2, 4, 8, as TCP's
+ * slow start), else it grows by one. A 429/503 ends the ramp at the count the server allows. Logged once per
+ * download: the count it settled on, and why.
  */
 final class ConnectionRamp {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedDownload.class);
     /** A connection is kept when it adds at least this share of the rate each of the others brings. */
     static final double GAIN = 0.5;
+    /** While each connection added brings at least this share, the count doubles. */
+    static final double DOUBLE = 0.8;
     /** After settling below the most: one more connection is tried again after this many windows. */
     static final int RETRY_AFTER_WINDOWS = 40;
 
@@ -34,8 +37,9 @@ final class ConnectionRamp {
     private volatile int allowed;
     // guarded by this
     private int peak = 1;
-    /** The rate with one connection fewer, measured just before the last one was added; NaN: none (a first window). */
+    /** The rate with {@code beforeCount} connections, measured before the last ones were added; NaN: none (a first window). */
     private double before = Double.NaN;
+    private int beforeCount;
     private long windowStart;
     private long windowBytes;
     /** Connections delivering when the window opened; 0: no window open. */
@@ -108,17 +112,21 @@ final class ConnectionRamp {
             }
             double rate = (bytes - windowBytes) * 1e9 / (now - windowStart);
             windowConnections = 0;
-            if (!Double.isNaN(before) && rate - before < GAIN * before / (allowed - 1)) {
-                allowed--;
-                settle(String.format(Locale.ROOT, "a connection more did not raise the rate enough (%s with %d, %s with %d)",
-                        Progress.rate((long) before, 1_000_000_000L), allowed, Progress.rate((long) rate, 1_000_000_000L), allowed + 1));
+            // what each connection added brought, against what each of those before brings
+            double share = Double.isNaN(before) ? 0 : (rate - before) / (allowed - beforeCount) / (before / beforeCount);
+            if (!Double.isNaN(before) && share < GAIN) {
+                int tried = allowed;
+                allowed = beforeCount;
+                settle(String.format(Locale.ROOT, "%d connection(s) more did not raise the rate enough (%s with %d, %s with %d)",
+                        tried - allowed, mbps(before), allowed, mbps(rate), tried));
                 retryAt = now + RETRY_AFTER_WINDOWS * window;
             } else if (allowed == most) {
                 settle(String.format(Locale.ROOT, "each connection added raised the rate (%s with %d): the link limits each connection",
-                        Progress.rate((long) rate, 1_000_000_000L), allowed));
+                        mbps(rate), allowed));
             } else {
                 before = rate;
-                allowed++;
+                beforeCount = allowed;
+                allowed = Math.min(most, share >= DOUBLE || allowed == 1 ? 2 * allowed : allowed + 1);
             }
             return allowed;
         }
@@ -143,6 +151,10 @@ final class ConnectionRamp {
     /** Why the count settled ("" without a ramp), or null while it is still measured. */
     String settled() {
         return settled;
+    }
+
+    private static String mbps(double bytesPerSecond) {
+        return Progress.rate((long) bytesPerSecond, 1_000_000_000L);
     }
 
     private void settle(String why) {

@@ -50,9 +50,19 @@ class ConnectionRampTest {
     }
 
     @Test
+    void aLinkThatLimitsEachConnectionDoublesTheCount() {
+        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.6);
+        assertThat(open).isEqualTo(2);
+
+        run(ramp, k -> k * 4 * MB, 0.5);
+
+        assertThat(open).as("each of the second brought as much as the first").isEqualTo(4);
+    }
+
+    @Test
     void aLinkThatLimitsEachConnectionAndTheTotalKeepsTheConnectionsThatHelp() {
-        // 2 MB/s each, 6 MB/s in all: the third connection still brings its share, a fourth nothing
-        assertThat(run(ramp(8), k -> Math.min(k * 2 * MB, 6 * MB), 10).allowed()).isEqualTo(3);
+        // 2 MB/s each, 7 MB/s in all: 1, 2, 4 (each of the two added brings 1.5 MB/s: kept), 5 (brings nothing)
+        assertThat(run(ramp(8), k -> Math.min(k * 2 * MB, 7 * MB), 10).allowed()).isEqualTo(4);
     }
 
     @Test
@@ -72,13 +82,13 @@ class ConnectionRampTest {
     @Test
     void aRefusalEndsTheRamp() {
         ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 1.2);
-        assertThat(open).isEqualTo(3);
+        assertThat(open).isEqualTo(4);
 
-        ramp.refused(2);
-        open = 2;
+        ramp.refused(3);
+        open = 3;
 
         assertThat(run(ramp, k -> k * 4 * MB, 60).settled()).contains("refused");
-        assertThat(open).isEqualTo(2);
+        assertThat(open).isEqualTo(3);
     }
 
     @Test
