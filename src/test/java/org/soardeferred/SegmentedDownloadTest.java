@@ -44,10 +44,16 @@ class SegmentedDownloadTest {
         start(connections, simulator, Map.of());
     }
 
+    /** A service with {@code connections} per package, all opened at once unless {@code extra} sets a ramp window. */
     private void start(int connections, SoarSimulator simulator, Map<String, String> extra) {
-        soar = simulator.user("scientist", "s3cret-Pa55").timing(50, 100).itemBytes(6L << 20).start(0);
+        start(connections, simulator, 6L << 20, extra);
+    }
+
+    private void start(int connections, SoarSimulator simulator, long itemBytes, Map<String, String> extra) {
+        soar = simulator.user("scientist", "s3cret-Pa55").timing(50, 100).itemBytes(itemBytes).start(0);
         Map<String, String> p = new java.util.HashMap<>(Map.of("soar.fetch.connections", String.valueOf(connections),
-                "soar.fetch.piece-size", "256KB", "soar.retry.delay", "100ms", "soar.retry.max-delay", "1s"));
+                "soar.fetch.piece-size", "256KB", "soar.retry.delay", "100ms", "soar.retry.max-delay", "1s",
+                "soar.fetch.ramp-window", "0"));
         p.putAll(extra);
         service = RunningService.start(root, soar.baseUrl(), p);
     }
@@ -153,5 +159,31 @@ class SegmentedDownloadTest {
 
         assertThat(downloads()).anySatisfy(r -> assertThat(r.range()).isEqualTo("bytes=100000-" + (PIECE - 1)));
         assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(m.path("results").get(0).path("bytes").asLong());
+    }
+
+    /** A package of {@code itemBytes} over up to {@code connections} that the ramp opens, each count measured 250 ms. */
+    private void rampedOver(int connections, SoarSimulator link, long itemBytes) {
+        start(connections, link, itemBytes, Map.of("soar.fetch.ramp-window", "250ms"));
+        service.drop("ramp.ids", ITEM);
+        JsonNode m = delivered("ramp");
+        assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(m.path("results").get(0).path("bytes").asLong());
+    }
+
+    @Test
+    void onALinkThatLimitsOnlyTheTotalRateTheExtraConnectionsAreNotKept() {
+        // 8 MB/s for all connections together, as on a fast link where one stream already gets what there is
+        rampedOver(8, new SoarSimulator().totalRate(8L << 20), 16L << 20);
+
+        // one, then a second that brings nothing and closes after its piece: never 8 (nor the 9 the simulator may
+        // count when a connection asks for its next piece, see above)
+        assertThat(soar.peakDownloads()).as("8 connections allowed").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void onALinkThatLimitsEachConnectionTheRampOpensThemAll() {
+        // 4 MB/s per connection, as SOAR throttles each of its connections: every connection added raises the rate
+        rampedOver(4, new SoarSimulator().ratePerConnection(4L << 20), 24L << 20);
+
+        assertThat(soar.peakDownloads()).isBetween(4, 4 + 1);
     }
 }

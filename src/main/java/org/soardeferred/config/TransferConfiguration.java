@@ -59,6 +59,8 @@ public class TransferConfiguration implements CamelConfiguration {
     String connectionsPerHost;
     @PropertyInject(value = "soar.fetch.piece-size", defaultValue = "16MB")
     String pieceSize;
+    @PropertyInject(value = "soar.fetch.ramp-window", defaultValue = "500ms")
+    String rampWindow;
     @PropertyInject(value = "camel.component.http.connect-timeout", defaultValue = "30000")
     String connectTimeout;
     @PropertyInject(value = "camel.component.http.so-timeout", defaultValue = "300000")
@@ -123,7 +125,8 @@ public class TransferConfiguration implements CamelConfiguration {
     /**
      * Segmented downloads: soar.fetch.connections per result, in pieces of soar.fetch.piece-size, never more than
      * soar.fetch.max-connections-per-host to one host across all downloads; the extra connections share SOAR's
-     * cookie store (which gives the session to SOAR's host only).
+     * cookie store (which gives the session to SOAR's host only); a download opens its connections one at a time
+     * while each raises the rate, each count measured for soar.fetch.ramp-window.
      */
     private ResultDownload.Segments segments(CamelContext context, SoarSession session) {
         int perResult = Settings.integer(connections);
@@ -149,6 +152,7 @@ public class TransferConfiguration implements CamelConfiguration {
                 fetcher.close();
             }
         });
-        return new ResultDownload.Segments(perResult, piece, new HostConnections(perHost), fetcher, threads);
+        return new ResultDownload.Segments(perResult, piece, new HostConnections(perHost), fetcher, threads,
+                Settings.duration("soar.fetch.ramp-window", rampWindow));
     }
 }

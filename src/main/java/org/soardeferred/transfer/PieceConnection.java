@@ -27,6 +27,8 @@ final class PieceConnection implements Runnable {
     private final HostConnections.Permit permit;
     private final int firstPiece;
     private final InputStream firstBody;
+    /** This connection has brought bytes (it counts for the ramp's measure from its first bytes to its end). */
+    private boolean delivered;
 
     /** A connection holding {@code permit}; {@code firstBody}, when not null, is the open reply to {@code firstPiece}. */
     PieceConnection(SegmentedDownload download, HostConnections.Permit permit, int firstPiece, InputStream firstBody) {
@@ -61,7 +63,7 @@ final class PieceConnection implements Runnable {
         } catch (Throwable t) {
             download.fail(t);
         } finally {
-            download.ended();
+            download.ended(delivered);
         }
     }
 
@@ -136,7 +138,8 @@ final class PieceConnection implements Runnable {
             download.leaseCheck.run();
             download.target.write(i, pos, buffer, n);
             pos += n;
-            download.wrote(i, pos - pieces.start(i), n);
+            download.wrote(i, pos - pieces.start(i), n, !delivered);
+            delivered = true;
         }
     }
 }

@@ -28,8 +28,8 @@ final class PieceDownloads {
     }
 
     /**
-     * Fetches the probe's piece and the others, each on a connection of its own (up to soar.fetch.connections,
-     * within the host's ceiling); returns once every piece is stored and digested.
+     * Fetches the probe's piece and the others, each on a connection of its own (as many as raise the rate, up to
+     * soar.fetch.connections, within the host's ceiling); returns once every piece is stored and digested.
      */
     static void fetch(ResultDownload steps, Download d, ResultDownload.Segments segments) throws java.io.IOException {
         JobRecord job = d.job;
@@ -44,7 +44,8 @@ final class PieceDownloads {
             d.verifiedFromStart = verifying;
             SegmentedDownload download = new SegmentedDownload(d.toString(),
                     new SegmentedDownload.Link(d.url, d.host, segments.fetcher(), segments.hosts(), segments.threads()),
-                    pieces, target, verifying ? d.transfer.digest() : null, segments.connections(),
+                    pieces, target, verifying ? d.transfer.digest() : null,
+                    new ConnectionRamp(d.toString(), segments.connections(), segments.rampWindow(), System::nanoTime),
                     () -> steps.checkLease(job), d.progress::update, stored -> steps.persist(d, stored));
             d.progress.connections(download::connections);
             download.run(d.probePiece, d.probeBody, permit);

@@ -57,8 +57,10 @@ public class ResultDownload {
      * @param hosts       the ceiling of connections per host across all downloads
      * @param fetcher     the HTTP client of the extra connections
      * @param threads     where the connections of segmented downloads run
+     * @param rampWindow  how long each count of connections is measured (soar.fetch.ramp-window); 0: all at once
      */
-    public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher, Executor threads) {
+    public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher, Executor threads,
+                           Duration rampWindow) {
     }
 
     public ResultDownload(Outboxes outboxes, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,

@@ -3,9 +3,6 @@ package org.soardeferred.transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -18,8 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.soardeferred.common.TransientException;
 
 /**
- * One result fetched over several connections ({@link PieceConnection}): each takes the next missing piece in
- * order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
+ * One result fetched over several connections ({@link PieceConnection}), as many as help ({@link ConnectionRamp}:
+ * one, then one more at a time while each raises the rate, up to soar.fetch.connections): each takes the next
+ * missing piece in order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
  * {@code NAME.tar.gz.part}, S3 uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
  * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
  * pieces ahead of that pass (what the target allows).
@@ -44,20 +42,18 @@ public final class SegmentedDownload {
     final PieceTarget target;
     /** Null when the pieces stored before cannot be read back (the target verifies the package once it is whole). */
     private final PackageDigest digest;
-    private final int wanted;
+    private final ConnectionRamp ramp;
     final Runnable leaseCheck;
     private final LongConsumer received;
     private final Consumer<Pieces> persist;
-    private final int window;
 
     // guarded by this
-    /** Pieces whose bytes are all with the target (stored, or on their way to being stored). */
-    private final java.util.BitSet whole = new java.util.BitSet();
-    private final Set<Integer> inFlight = new HashSet<>();
-    private final Map<Integer, Long> partial = new HashMap<>();
-    private int digested;
+    private final PieceClaims claims;
     private int active;
-    private int allowed;
+    /** Connections that have brought bytes and are still open. */
+    private int delivering;
+    /** Connections this download may have open (the ramp's count); written under this. */
+    private volatile int allowed;
     private Throwable failure;
     /** Set with the failure: connections stop at their next read. */
     private volatile boolean stopped;
@@ -68,29 +64,24 @@ public final class SegmentedDownload {
 
     /**
      * @param what       the download, for log lines ("job … (name): NAME.tar.gz")
-     * @param wanted     connections to use (soar.fetch.connections), within the host's ceiling
+     * @param ramp       how many connections to use (up to soar.fetch.connections), within the host's ceiling
      * @param leaseCheck throws when this node no longer holds the job (called before each write)
      * @param received   told the bytes received by this download so far, after each read
      * @param persist    records the stored pieces in the job store (at most once a second, and at the end)
      */
-    public SegmentedDownload(String what, Link link, Pieces pieces, PieceTarget target, PackageDigest digest, int wanted,
+    public SegmentedDownload(String what, Link link, Pieces pieces, PieceTarget target, PackageDigest digest, ConnectionRamp ramp,
                              Runnable leaseCheck, LongConsumer received, Consumer<Pieces> persist) {
         this.what = what;
         this.link = link;
         this.pieces = pieces;
         this.target = target;
-        for (int i = 0; i < pieces.count(); i++) {
-            if (pieces.isStored(i)) {
-                whole.set(i);
-            }
-        }
         this.digest = digest;
-        this.wanted = Math.max(1, wanted);
-        this.allowed = this.wanted;
+        this.ramp = ramp;
+        this.allowed = ramp.allowed();
         this.leaseCheck = leaseCheck;
         this.received = received;
         this.persist = persist;
-        this.window = target.window(this.wanted);
+        this.claims = new PieceClaims(pieces, target.window(ramp.most()));
     }
 
     /** Connections open now. */
@@ -104,7 +95,7 @@ public final class SegmentedDownload {
      */
     public void run(int probePiece, InputStream probe, HostConnections.Permit probePermit) throws IOException {
         synchronized (this) {
-            inFlight.add(probePiece);
+            claims.take(probePiece);
             active++;
         }
         link.threads().execute(new PieceConnection(this, probePermit, probePiece, probe));
@@ -117,7 +108,7 @@ public final class SegmentedDownload {
                 }
                 target.digest(d, digest);
                 synchronized (this) {
-                    digested = d + 1;
+                    claims.digestedUpTo(d + 1);
                     notifyAll();
                 }
                 topUp();
@@ -133,8 +124,20 @@ public final class SegmentedDownload {
             fail(e);
         } finally {
             stopAndAwaitConnections();
-            target.close();
-            persist.accept(pieces);
+            if (!failed()) {
+                ramp.ended();
+            }
+            // the service stopping interrupts this thread: the part file and the job store (H2) close their files on
+            // a write from an interrupted thread, so the pieces are recorded first and the interrupt kept for after
+            boolean interrupted = Thread.interrupted();
+            try {
+                target.close();
+                persist.accept(pieces);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         synchronized (this) {
             if (failure != null) {
@@ -145,7 +148,7 @@ public final class SegmentedDownload {
 
     /** Waits until piece d is whole; false when the download failed meanwhile. */
     private synchronized boolean awaitWhole(int d) {
-        while (!whole.get(d) && failure == null) {
+        while (!claims.isWhole(d) && failure == null) {
             if (active == 0) {
                 failure = new TransientException(what + ": no connection is left for piece " + d + " of " + pieces.count());
                 stopped = true;
@@ -167,7 +170,7 @@ public final class SegmentedDownload {
         while (true) {
             HostConnections.Permit permit;
             synchronized (this) {
-                if (failure != null || active >= allowed || !claimable()) {
+                if (failure != null || active >= allowed || !claims.claimable()) {
                     return;
                 }
                 permit = link.connections().tryAcquire(link.host());
@@ -180,30 +183,14 @@ public final class SegmentedDownload {
         }
     }
 
-    /** A piece that no connection has, not stored, within the window ahead of the digest, exists. */
-    private boolean claimable() {
-        int i = nextUnclaimed();
-        return i >= 0 && i < digested + window;
-    }
-
-    /** The first piece neither whole nor under way, or -1. */
-    private int nextUnclaimed() {
-        int i = whole.nextClearBit(0);
-        while (i < pieces.count() && inFlight.contains(i)) {
-            i = whole.nextClearBit(i + 1);
-        }
-        return i < pieces.count() ? i : -1;
-    }
-
     /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
     synchronized int claim() {
         while (failure == null) {
-            int i = nextUnclaimed();
-            if (i < 0 || active > allowed) {
+            if (active > allowed) {
                 return -1;
             }
-            if (i < digested + window) {
-                inFlight.add(i);
+            int i = claims.claim();
+            if (i != PieceClaims.WAIT) {
                 return i;
             }
             try {
@@ -222,7 +209,8 @@ public final class SegmentedDownload {
             return false;
         }
         allowed = Math.max(1, active - 1);
-        inFlight.remove(piece);
+        ramp.refused(allowed);
+        claims.giveBack(piece);
         if (!warnedBusy) {
             warnedBusy = true;
             LOG.warn("{}: the server answered {} to an extra connection{}; going on with {} connection(s)", what, status,
@@ -242,12 +230,25 @@ public final class SegmentedDownload {
         return stopped;
     }
 
-    /** A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes. */
-    void wrote(int i, long stored, int n) {
+    /**
+     * A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes ({@code first}: its first
+     * bytes); the ramp may allow one connection more (opened here) or one fewer (it ends after its piece).
+     */
+    void wrote(int i, long stored, int n, boolean first) {
+        long total = bytes.addAndGet(n);
+        int now;
         synchronized (this) {
-            partial.put(i, stored);
+            claims.progress(i, stored);
+            delivering += first ? 1 : 0;
+            now = delivering;
         }
-        received.accept(bytes.addAndGet(n));
+        received.accept(total);
+        if (ramp.measured(total, now) != allowed) {
+            synchronized (this) {
+                allowed = ramp.allowed();
+            }
+            topUp();
+        }
     }
 
     /** A reply is open (it is aborted when the download fails), or no longer. */
@@ -259,24 +260,23 @@ public final class SegmentedDownload {
         open.remove(reply);
     }
 
-    /** A connection ended. */
-    synchronized void ended() {
+    /** A connection ended ({@code delivered}: it had brought bytes). */
+    synchronized void ended(boolean delivered) {
         active--;
+        delivering -= delivered ? 1 : 0;
         notifyAll();
     }
 
     void stored(int i) throws IOException {
         target.whole(i);
         synchronized (this) {
-            whole.set(i);
-            inFlight.remove(i);
-            partial.remove(i);
+            claims.whole(i);
             notifyAll();
         }
     }
 
     synchronized long partialOf(int i) {
-        return partial.getOrDefault(i, 0L);
+        return claims.partialOf(i);
     }
 
     synchronized void fail(Throwable t) {
