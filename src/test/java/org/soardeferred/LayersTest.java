@@ -6,16 +6,20 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import java.util.List;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The product's layers, from the bottom: common (durations, failure kinds) ← uws ← soar ← store ← transfer ← request
- * ← mirror ← observe ← api ← the wiring (the configuration classes and Camel Main) ← the command line ← the launcher
- * ({@code main}). The simulator stands apart: it uses nothing of the product; the wiring and the command line start it.
+ * ← mirror ← observe ← api ← config (the wiring: the configuration classes and Camel Main) ← cli (the command
+ * line) ← the launcher ({@code main}). The simulator stands apart: it uses nothing of the product; the wiring and the
+ * command line start it.
  */
 class LayersTest {
 
@@ -33,45 +37,26 @@ class LayersTest {
         slices().matching("org.soardeferred.(*)..").should().beFreeOfCycles().check(product);
     }
 
+    /** The product's layers from the top, each a package (the launcher: the root package alone). */
+    private static final List<String> TOP_DOWN = List.of("launcher", "cli", "config", "api", "observe", "mirror",
+            "request", "transfer", "store", "soar", "uws", "common");
+
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
+        Architectures.LayeredArchitecture layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .withOptionalLayers(true)
-                .layer("launcher").definedBy("org.soardeferred")
-                .layer("cli").definedBy("org.soardeferred.cli..")
-                .layer("wiring").definedBy("org.soardeferred.config..")
-                .layer("api").definedBy("org.soardeferred.api..")
-                .layer("observe").definedBy("org.soardeferred.observe..")
-                .layer("mirror").definedBy("org.soardeferred.mirror..")
-                .layer("request").definedBy("org.soardeferred.request..")
-                .layer("transfer").definedBy("org.soardeferred.transfer..")
-                .layer("store").definedBy("org.soardeferred.store..")
-                .layer("soar").definedBy("org.soardeferred.soar..")
-                .layer("uws").definedBy("org.soardeferred.uws..")
-                .layer("common").definedBy("org.soardeferred.common..")
-                .layer("simulator").definedBy("org.soardeferred.simulator..")
-                .whereLayer("launcher").mayNotBeAccessedByAnyLayer()
-                .whereLayer("cli").mayOnlyBeAccessedByLayers("launcher")
-                .whereLayer("wiring").mayOnlyBeAccessedByLayers(above("wiring"))
-                .whereLayer("api").mayOnlyBeAccessedByLayers(above("api"))
-                .whereLayer("observe").mayOnlyBeAccessedByLayers(above("observe"))
-                .whereLayer("mirror").mayOnlyBeAccessedByLayers(above("mirror"))
-                .whereLayer("request").mayOnlyBeAccessedByLayers(above("request"))
-                .whereLayer("transfer").mayOnlyBeAccessedByLayers(above("transfer"))
-                .whereLayer("store").mayOnlyBeAccessedByLayers(above("store"))
-                .whereLayer("soar").mayOnlyBeAccessedByLayers(above("soar"))
-                .whereLayer("uws").mayOnlyBeAccessedByLayers(above("uws"))
-                .whereLayer("common").mayOnlyBeAccessedByLayers(above("common"))
-                .whereLayer("simulator").mayOnlyBeAccessedByLayers("cli", "wiring")
-                .check(product);
-    }
-
-    /** The product's layers from the top; each may use only those after it. */
-    private static final java.util.List<String> TOP_DOWN = java.util.List.of("launcher", "cli", "wiring", "api",
-            "observe", "mirror", "request", "transfer", "store", "soar", "uws", "common");
-
-    private static String[] above(String layer) {
-        return TOP_DOWN.subList(0, TOP_DOWN.indexOf(layer)).toArray(String[]::new);
+                .layer("simulator").definedBy("org.soardeferred.simulator..");
+        for (String layer : TOP_DOWN) {
+            String packages = layer.equals("launcher") ? "org.soardeferred" : "org.soardeferred." + layer + "..";
+            layers = layers.layer(layer).definedBy(packages);
+        }
+        layers = layers.whereLayer("launcher").mayNotBeAccessedByAnyLayer();
+        for (String layer : TOP_DOWN.subList(1, TOP_DOWN.size())) {
+            // each layer may be used by those above it only
+            String[] above = TOP_DOWN.subList(0, TOP_DOWN.indexOf(layer)).toArray(String[]::new);
+            layers = layers.whereLayer(layer).mayOnlyBeAccessedByLayers(above);
+        }
+        layers.whereLayer("simulator").mayOnlyBeAccessedByLayers("cli", "config").check(product);
     }
 
     @Test
