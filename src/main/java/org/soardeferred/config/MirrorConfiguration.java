@@ -9,6 +9,9 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Durations;
 import org.soardeferred.mirror.MirrorDefinition;
 import org.soardeferred.mirror.MirrorDefinitions;
 import org.soardeferred.mirror.MirrorStore;
@@ -16,8 +19,6 @@ import org.soardeferred.mirror.Mirrors;
 import org.soardeferred.mirror.TapReplies;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.transfer.Outboxes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mirrors of soar.mirrors ({@code mirrorDefinitions}, {@code mirrors}, {@code tapReplies}) and their schedules:
@@ -41,7 +42,7 @@ public class MirrorConfiguration implements CamelConfiguration {
                            @PropertyInject("soar.mirror.overlap") String overlap,
                            @PropertyInject("soar.mirror.page-size") String pageSize) {
         return new Mirrors(definitions, index, jobs, outboxes, jobs.node(),
-                Settings.duration("soar.mirror.overlap", overlap), Settings.integer(pageSize));
+                Durations.parse("soar.mirror.overlap", overlap), Settings.integer(pageSize));
     }
 
     @BindToRegistry

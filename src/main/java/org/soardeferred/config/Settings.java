@@ -1,25 +1,17 @@
 package org.soardeferred.config;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.soardeferred.common.Durations;
-
-/** How the configuration classes read the text of a {@code soar.*} key: durations, sizes, numbers, host lists. */
+/**
+ * How the configuration classes read the text of a {@code soar.*} key: numbers, flags, host lists (durations and
+ * sizes: {@link org.soardeferred.common.Durations}).
+ */
 final class Settings {
 
     private Settings() {
-    }
-
-    static Duration duration(String key, String value) {
-        return Durations.parse(key, value);
-    }
-
-    static long size(String key, String value) {
-        return Durations.parseSize(key, value);
     }
 
     static int integer(String value) {

@@ -9,6 +9,9 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.hc.client5.http.cookie.CookieStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Durations;
 import org.soardeferred.observe.SoarHealth;
 import org.soardeferred.observe.SoarMetrics;
 import org.soardeferred.soar.MissingCredentialsException;
@@ -19,8 +22,6 @@ import org.soardeferred.soar.SoarUrls;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.PollSchedules;
 import org.soardeferred.uws.UwsJobReader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The link to SOAR: its URLs ({@code soarUrls}), the session and its cookie store ({@code soarSession},
@@ -83,12 +84,12 @@ public class SoarLinkConfiguration implements CamelConfiguration {
     @BindToRegistry
     public SentRequests sentRequests(UwsJobReader reader, JobStore store,
                                      @PropertyInject("soar.submit.clock-skew") String clockSkew) {
-        return new SentRequests(reader, Settings.duration("soar.submit.clock-skew", clockSkew), store::followsRemoteJob);
+        return new SentRequests(reader, Durations.parse("soar.submit.clock-skew", clockSkew), store::followsRemoteJob);
     }
 
     @BindToRegistry
     public SoarReplies soarReplies(@PropertyInject("soar.retry.max-delay") String maxDelay) {
-        return new SoarReplies(Settings.duration("soar.retry.max-delay", maxDelay));
+        return new SoarReplies(Durations.parse("soar.retry.max-delay", maxDelay));
     }
 
     /** Retries of a step whose fault may pass: exponential back-off with jitter, no thread held while waiting. */
@@ -98,8 +99,8 @@ public class SoarLinkConfiguration implements CamelConfiguration {
                                              @PropertyInject("soar.retry.max-delay") String maxDelay) {
         RedeliveryPolicy p = new RedeliveryPolicy();
         p.setMaximumRedeliveries(Settings.integer(maxAttempts));
-        p.setRedeliveryDelay(Settings.duration("soar.retry.delay", delay).toMillis());
-        p.setMaximumRedeliveryDelay(Settings.duration("soar.retry.max-delay", maxDelay).toMillis());
+        p.setRedeliveryDelay(Durations.parse("soar.retry.delay", delay).toMillis());
+        p.setMaximumRedeliveryDelay(Durations.parse("soar.retry.max-delay", maxDelay).toMillis());
         p.setUseExponentialBackOff(true);
         p.setBackOffMultiplier(2);
         p.setUseCollisionAvoidance(true);
@@ -117,14 +118,14 @@ public class SoarLinkConfiguration implements CamelConfiguration {
                                        @PropertyInject("soar.poll.max-delay") String maxDelay,
                                        @PropertyInject("soar.poll.timeout") String timeout,
                                        @PropertyInject("soar.poll.wait") String maxWait) {
-        return new PollSchedules(Settings.duration("soar.poll.delay", delay), Settings.duration("soar.poll.max-delay", maxDelay),
-                Settings.duration("soar.poll.timeout", timeout), Settings.duration("soar.poll.wait", maxWait), metrics::polled);
+        return new PollSchedules(Durations.parse("soar.poll.delay", delay), Durations.parse("soar.poll.max-delay", maxDelay),
+                Durations.parse("soar.poll.timeout", timeout), Durations.parse("soar.poll.wait", maxWait), metrics::polled);
     }
 
     @BindToRegistry
     public SoarHealth.SoarCheck soarCheck(SoarUrls urls, SoarSession session,
                                           @PropertyInject("soar.health.soar-check-interval") String interval) {
-        return new SoarHealth.SoarCheck(urls.base(), session, Settings.duration("soar.health.soar-check-interval", interval));
+        return new SoarHealth.SoarCheck(urls.base(), session, Durations.parse("soar.health.soar-check-interval", interval));
     }
 
     @Override

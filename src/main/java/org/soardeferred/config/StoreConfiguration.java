@@ -9,14 +9,15 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.soardeferred.common.Durations;
 import org.soardeferred.mirror.MirrorStore;
 import org.soardeferred.observe.SoarHealth;
 import org.soardeferred.store.ClusterSupport;
 import org.soardeferred.store.JobLeases;
 import org.soardeferred.store.JobStore;
 import org.soardeferred.store.PendingAborts;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The job store's database (soar.db.url; empty: an H2 file database in soar.data-dir) and the stores over it:
@@ -67,7 +68,7 @@ public class StoreConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public JobStore jobStore(HikariDataSource pool) {
-        return new JobStore(pool, node(), Settings.duration("soar.cluster.lease", lease), cluster());
+        return new JobStore(pool, node(), Durations.parse("soar.cluster.lease", lease), cluster());
     }
 
     @BindToRegistry

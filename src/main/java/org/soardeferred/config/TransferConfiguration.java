@@ -18,6 +18,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.soardeferred.common.Durations;
 import org.soardeferred.mirror.MirrorDefinition;
 import org.soardeferred.mirror.Mirrors;
 import org.soardeferred.observe.SoarMetrics;
@@ -79,7 +80,7 @@ public class TransferConfiguration implements CamelConfiguration {
         List<String> mirrorTargets = Mirrors.targets(mirrorDefinitions.values());
         Function<String, Outbox> make = t -> {
             if (t.startsWith("s3://")) {
-                return new Outbox(new S3Target(context, t, s3PartSize(), Settings.size("soar.s3.copy-part-size", copyPartSize),
+                return new Outbox(new S3Target(context, t, s3PartSize(), Durations.parseSize("soar.s3.copy-part-size", copyPartSize),
                         Settings.integer(partsInFlight), pendingAborts));
             }
             if (t.contains("://")) {
@@ -104,18 +105,18 @@ public class TransferConfiguration implements CamelConfiguration {
                                          @PropertyInject(value = "soar.result.allowed-hosts", defaultValue = "") String resultHosts) {
         ResultDownload.Segments segments = segments(context, session);
         metrics.connections(segments.hosts()::inUse);
-        return new ResultDownload(outboxes, store, urls, Settings.duration("soar.progress.interval", progressInterval),
+        return new ResultDownload(outboxes, store, urls, Durations.parse("soar.progress.interval", progressInterval),
                 Settings.hosts(resultHosts), metrics, segments);
     }
 
     @BindToRegistry
     public AbandonedUploads abandonedUploads(Outboxes outboxes, JobStore store,
                                              @PropertyInject("soar.s3.orphan-age") String orphanAge) {
-        return new AbandonedUploads(outboxes, store, Settings.duration("soar.s3.orphan-age", orphanAge));
+        return new AbandonedUploads(outboxes, store, Durations.parse("soar.s3.orphan-age", orphanAge));
     }
 
     private long s3PartSize() {
-        long size = Settings.size("soar.s3.part-size", partSize);
+        long size = Durations.parseSize("soar.s3.part-size", partSize);
         if (size > (1L << 30)) {
             throw new IllegalArgumentException("soar.s3.part-size must be at most 1GB (a part is held in memory while it is sent)");
         }
@@ -131,7 +132,7 @@ public class TransferConfiguration implements CamelConfiguration {
     private ResultDownload.Segments segments(CamelContext context, SoarSession session) {
         int perResult = Settings.integer(connections);
         int perHost = Settings.integer(connectionsPerHost);
-        long piece = Settings.size("soar.fetch.piece-size", pieceSize);
+        long piece = Durations.parseSize("soar.fetch.piece-size", pieceSize);
         if (perResult < 1 || piece < 64 * 1024) {
             throw new IllegalArgumentException("soar.fetch.connections must be at least 1 (is " + perResult
                     + ") and soar.fetch.piece-size at least 64KB (is " + piece + ")");
@@ -153,6 +154,6 @@ public class TransferConfiguration implements CamelConfiguration {
             }
         });
         return new ResultDownload.Segments(perResult, piece, new HostConnections(perHost), fetcher, threads,
-                Settings.duration("soar.fetch.ramp-window", rampWindow));
+                Durations.parse("soar.fetch.ramp-window", rampWindow));
     }
 }
