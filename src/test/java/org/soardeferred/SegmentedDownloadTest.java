@@ -163,7 +163,13 @@ class SegmentedDownloadTest {
 
     /** A package of {@code itemBytes} over up to {@code connections} that the ramp opens, each count measured 250 ms. */
     private void rampedOver(int connections, SoarSimulator link, long itemBytes) {
-        start(connections, link, itemBytes, Map.of("soar.fetch.ramp-window", "250ms"));
+        rampedOver(connections, link, itemBytes, Map.of());
+    }
+
+    private void rampedOver(int connections, SoarSimulator link, long itemBytes, Map<String, String> extra) {
+        Map<String, String> p = new java.util.HashMap<>(Map.of("soar.fetch.ramp-window", "250ms"));
+        p.putAll(extra);
+        start(connections, link, itemBytes, p);
         service.drop("ramp.ids", ITEM);
         JsonNode m = delivered("ramp");
         assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(m.path("results").get(0).path("bytes").asLong());
@@ -177,6 +183,15 @@ class SegmentedDownloadTest {
         // one, then a second that brings nothing and closes after its piece: never 8 (nor the 9 the simulator may
         // count when a connection asks for its next piece, see above)
         assertThat(soar.peakDownloads()).as("8 connections allowed").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aDownloadThatOneConnectionBringsAtTheEnoughRateKeepsOneConnection() {
+        // each connection 16 MB/s, as if unthrottled: one alone already brings soar.fetch.enough-rate (here 8MB)
+        rampedOver(8, new SoarSimulator().ratePerConnection(16L << 20), 24L << 20, Map.of("soar.fetch.enough-rate", "8MB"));
+
+        // one connection (the simulator may count 2 while it asks for its next piece); without the rate, 8 or 9
+        assertThat(soar.peakDownloads()).as("8 connections allowed, one brings enough").isLessThanOrEqualTo(2);
     }
 
     @Test

@@ -62,6 +62,8 @@ public class TransferConfiguration implements CamelConfiguration {
     String pieceSize;
     @PropertyInject(value = "soar.fetch.ramp-window", defaultValue = "500ms")
     String rampWindow;
+    @PropertyInject(value = "soar.fetch.enough-rate", defaultValue = "100MB")
+    String enoughRate;
     @PropertyInject(value = "camel.component.http.connect-timeout", defaultValue = "30000")
     String connectTimeout;
     @PropertyInject(value = "camel.component.http.so-timeout", defaultValue = "300000")
@@ -127,7 +129,8 @@ public class TransferConfiguration implements CamelConfiguration {
      * Segmented downloads: soar.fetch.connections per result, in pieces of soar.fetch.piece-size, never more than
      * soar.fetch.max-connections-per-host to one host across all downloads; the extra connections share SOAR's
      * cookie store (which gives the session to SOAR's host only); a download opens its connections one at a time
-     * while each raises the rate, each count measured for soar.fetch.ramp-window.
+     * while each raises the rate, each count measured for soar.fetch.ramp-window, and none more once it runs at
+     * soar.fetch.enough-rate.
      */
     private ResultDownload.Segments segments(CamelContext context, SoarSession session) {
         int perResult = Settings.integer(connections);
@@ -154,6 +157,6 @@ public class TransferConfiguration implements CamelConfiguration {
             }
         });
         return new ResultDownload.Segments(perResult, piece, new HostConnections(perHost), fetcher, threads,
-                Durations.parse("soar.fetch.ramp-window", rampWindow));
+                Durations.parse("soar.fetch.ramp-window", rampWindow), Durations.parseSize("soar.fetch.enough-rate", enoughRate));
     }
 }

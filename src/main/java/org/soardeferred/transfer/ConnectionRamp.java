@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * deliver bytes. The connections added are kept when each brought at least half the rate each of the others
  * brings, else the count goes back to what it was and stays there (one more is tried again now and then, as the
  * link may change); while each added brings nearly as much as the others, the count doubles (1, 2, 4, 8, as TCP's
- * slow start), else it grows by one. A 429/503 ends the ramp at the count the server allows. Logged once per
- * download: the count it settled on, and why.
+ * slow start), else it grows by one. A download that already runs at soar.fetch.enough-rate opens no more: a link
+ * that gives one connection that much does not hold it back, and more connections would only share this machine's
+ * cores and disk (tried again now and then as well). A 429/503 ends the ramp at the count the server allows. Logged
+ * once per download: the count it settled on, and why.
  */
 final class ConnectionRamp {
 
@@ -31,6 +33,7 @@ final class ConnectionRamp {
     private final String what;
     private final int most;
     private final long window;
+    private final long enoughRate;
     private final LongSupplier clock;
 
     /** Written under this. */
@@ -52,13 +55,15 @@ final class ConnectionRamp {
 
     /**
      * @param most   soar.fetch.connections: never more
-     * @param window how long each count is measured; zero: all {@code most} connections at once, as without a ramp
-     * @param clock  nanoseconds, as {@link System#nanoTime()}
+     * @param window     how long each count is measured; zero: all {@code most} connections at once, as without a ramp
+     * @param enoughRate bytes per second at which no more connections are opened; zero: no such rate
+     * @param clock      nanoseconds, as {@link System#nanoTime()}
      */
-    ConnectionRamp(String what, int most, Duration window, LongSupplier clock) {
+    ConnectionRamp(String what, int most, Duration window, long enoughRate, LongSupplier clock) {
         this.what = what;
         this.most = Math.max(1, most);
         this.window = window.toNanos();
+        this.enoughRate = enoughRate;
         this.clock = clock;
         boolean off = this.window <= 0 || this.most == 1;
         this.allowed = off ? this.most : 1;
@@ -123,6 +128,10 @@ final class ConnectionRamp {
             } else if (allowed == most) {
                 settle(String.format(Locale.ROOT, "each connection added raised the rate (%s with %d): the link limits each connection",
                         mbps(rate), allowed));
+            } else if (enoughRate > 0 && rate >= enoughRate) {
+                settle(String.format(Locale.ROOT, "%s with %d, at least soar.fetch.enough-rate (%s): the link does not hold "
+                        + "this download back", mbps(rate), allowed, mbps(enoughRate)));
+                retryAt = now + RETRY_AFTER_WINDOWS * window;
             } else {
                 before = rate;
                 beforeCount = allowed;

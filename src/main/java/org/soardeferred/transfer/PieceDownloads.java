@@ -45,7 +45,8 @@ final class PieceDownloads {
             SegmentedDownload download = new SegmentedDownload(d.toString(),
                     new SegmentedDownload.Link(d.url, d.host, segments.fetcher(), segments.hosts(), segments.threads()),
                     pieces, target, verifying ? d.transfer.digest() : null,
-                    new ConnectionRamp(d.toString(), segments.connections(), segments.rampWindow(), System::nanoTime),
+                    new ConnectionRamp(d.toString(), segments.connections(), segments.rampWindow(), segments.enoughRate(),
+                            System::nanoTime),
                     () -> steps.checkLease(job), d.progress::update, stored -> steps.persist(d, stored));
             d.progress.connections(download::connections);
             download.run(d.probePiece, d.probeBody, permit);

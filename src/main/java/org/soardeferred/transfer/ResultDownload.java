@@ -58,9 +58,10 @@ public class ResultDownload {
      * @param fetcher     the HTTP client of the extra connections
      * @param threads     where the connections of segmented downloads run
      * @param rampWindow  how long each count of connections is measured (soar.fetch.ramp-window); 0: all at once
+     * @param enoughRate  bytes per second at which a download opens no more connections (soar.fetch.enough-rate); 0: none
      */
     public record Segments(int connections, long pieceSize, HostConnections hosts, PieceFetcher fetcher, Executor threads,
-                           Duration rampWindow) {
+                           Duration rampWindow, long enoughRate) {
     }
 
     public ResultDownload(Outboxes outboxes, JobStore store, SoarUrls urls, Duration progressInterval, Set<String> allowedHosts,

@@ -31,7 +31,7 @@ class ConnectionRampTest {
     }
 
     private ConnectionRamp ramp(int most) {
-        return new ConnectionRamp("job test: x.tar.gz", most, Duration.ofMillis(500), () -> now);
+        return new ConnectionRamp("job test: x.tar.gz", most, Duration.ofMillis(500), 0, () -> now);
     }
 
     @Test
@@ -63,6 +63,36 @@ class ConnectionRampTest {
     void aLinkThatLimitsEachConnectionAndTheTotalKeepsTheConnectionsThatHelp() {
         // 2 MB/s each, 7 MB/s in all: 1, 2, 4 (each of the two added brings 1.5 MB/s: kept), 5 (brings nothing)
         assertThat(run(ramp(8), k -> Math.min(k * 2 * MB, 7 * MB), 10).allowed()).isEqualTo(4);
+    }
+
+    @Test
+    void aDownloadThatAlreadyRunsAtTheEnoughRateOpensNoMoreConnections() {
+        // loopback, or a fast network: one connection alone brings 400 MB/s, each more would bring as much again
+        ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 8, Duration.ofMillis(500), 100 * MB, () -> now);
+
+        assertThat(run(ramp, k -> k * 400 * MB, 10).settled()).contains("soar.fetch.enough-rate");
+        assertThat(open).isEqualTo(1);
+    }
+
+    @Test
+    void belowTheEnoughRateConnectionsAreAddedUntilItIsReached() {
+        ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 8, Duration.ofMillis(500), 10 * MB, () -> now);
+
+        // 4 MB/s each: 1 (4), 2 (8), 4 (16 MB/s, at least 10): no more
+        assertThat(run(ramp, k -> k * 4 * MB, 10).settled()).contains("soar.fetch.enough-rate");
+        assertThat(open).isEqualTo(4);
+    }
+
+    @Test
+    void aFastLinkThatSlowsDownGetsMoreConnectionsAtTheNextTry() {
+        ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 4, Duration.ofMillis(500), 100 * MB, () -> now);
+        run(ramp, k -> k * 400 * MB, 5);
+        assertThat(open).isEqualTo(1);
+
+        // the link now throttles each connection to 4 MB/s
+        run(ramp, k -> k * 4 * MB, ConnectionRamp.RETRY_AFTER_WINDOWS * 0.5 + 5);
+
+        assertThat(open).isEqualTo(4);
     }
 
     @Test
@@ -104,7 +134,7 @@ class ConnectionRampTest {
 
     @Test
     void withoutAWindowEveryConnectionOpensAtOnce() {
-        ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 8, Duration.ZERO, () -> now);
+        ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 8, Duration.ZERO, 0, () -> now);
 
         assertThat(ramp.allowed()).isEqualTo(8);
         assertThat(ramp.measured(1, 1)).isEqualTo(8);
