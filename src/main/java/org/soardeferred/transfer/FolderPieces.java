@@ -19,8 +19,8 @@ final class FolderPieces implements PieceTarget {
     }
 
     @Override
-    public void write(int piece, long position, byte[] bytes, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
+    public void write(int piece, long position, byte[] bytes, int offset, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes, offset, length);
         long at = position;
         while (b.hasRemaining()) {
             at += part.write(b, at);
@@ -34,11 +34,11 @@ final class FolderPieces implements PieceTarget {
 
     /** Read straight into the digest's chunk. */
     @Override
-    public void digest(int piece, PackageDigest digest) throws IOException {
+    public void digest(int piece, long from, PackageDigest digest) throws IOException {
         if (digest == null) {
             return;
         }
-        long pos = pieces.start(piece);
+        long pos = Math.max(from, pieces.start(piece));
         long end = pieces.end(piece);
         while (pos <= end) {
             byte[] chunk = digest.chunk();

@@ -29,6 +29,8 @@ final class PieceConnection implements Runnable {
     private final InputStream firstBody;
     /** This connection has brought bytes (it counts for the ramp's measure from its first bytes to its end). */
     private boolean delivered;
+    /** Bytes on their way to the target, when they are not the digest's next (made at the first such). */
+    private byte[] buffer;
 
     /** A connection holding {@code permit}; {@code firstBody}, when not null, is the open reply to {@code firstPiece}. */
     PieceConnection(SegmentedDownload download, HostConnections.Permit permit, int firstPiece, InputStream firstBody) {
@@ -120,26 +122,51 @@ final class PieceConnection implements Runnable {
         throw last;
     }
 
-    /** Streams a piece's bytes from {@code from} to its end to the target, at their offsets. */
+    /**
+     * Streams a piece's bytes from {@code from} to its end to the target, at their offsets. When they are the bytes
+     * the package digest needs next, they are read into its chunk and written from there (the in-order pass then
+     * skips them), as one stream does; else through this connection's buffer.
+     */
     private void store(int i, InputStream in, long from) throws IOException {
         Pieces pieces = download.pieces;
         long end = pieces.end(i);
-        byte[] buffer = new byte[(int) Math.min(BUFFER, end - from + 1)];
-        long pos = from;
-        while (pos <= end) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, end - pos + 1));
-            if (n < 0) {
-                throw new EOFException("the connection ended at byte " + pos + " inside piece " + i + " (bytes "
-                        + pieces.start(i) + "-" + end + ")");
+        PackageDigest digest = download.holdDigestAt(from);
+        try {
+            long pos = from;
+            while (pos <= end) {
+                byte[] into;
+                int at;
+                if (digest != null) {
+                    into = digest.chunk();
+                    at = digest.position();
+                } else {
+                    if (buffer == null) {
+                        buffer = new byte[BUFFER];
+                    }
+                    into = buffer;
+                    at = 0;
+                }
+                int n = in.read(into, at, (int) Math.min(into.length - at, end - pos + 1));
+                if (n < 0) {
+                    throw new EOFException("the connection ended at byte " + pos + " inside piece " + i + " (bytes "
+                            + pieces.start(i) + "-" + end + ")");
+                }
+                if (download.stopped()) {
+                    throw new IOException("the download stopped");
+                }
+                download.leaseCheck.run();
+                download.target.write(i, pos, into, at, n);
+                if (digest != null) {
+                    digest.filled(n);
+                }
+                pos += n;
+                download.wrote(i, pos - pieces.start(i), n, !delivered);
+                delivered = true;
             }
-            if (download.stopped()) {
-                throw new IOException("the download stopped");
+        } finally {
+            if (digest != null) {
+                download.releaseDigest();
             }
-            download.leaseCheck.run();
-            download.target.write(i, pos, buffer, n);
-            pos += n;
-            download.wrote(i, pos - pieces.start(i), n, !delivered);
-            delivered = true;
         }
     }
 }

@@ -9,17 +9,18 @@ import java.io.IOException;
  */
 public interface PieceTarget extends AutoCloseable {
 
-    /** Writes {@code length} bytes of piece {@code piece} at {@code position} in the package. */
-    void write(int piece, long position, byte[] bytes, int length) throws IOException;
+    /** Writes {@code length} bytes from {@code offset} in {@code bytes} as those of piece {@code piece} at {@code position} in the package. */
+    void write(int piece, long position, byte[] bytes, int offset, int length) throws IOException;
 
     /** Every byte of the piece is written. */
     void whole(int piece) throws IOException;
 
     /**
-     * Feeds the whole piece through the digest; the pieces come in order. With a null digest (pieces stored before
-     * cannot be read back) the piece is only done with.
+     * Feeds the piece's bytes from {@code from} (the package's byte the digest needs next; beyond the piece: none,
+     * its connection digested them on the way) to its end through the digest; the pieces come in order. The piece
+     * is then done with. With a null digest (pieces stored before cannot be read back) it is only done with.
      */
-    void digest(int piece, PackageDigest digest) throws IOException;
+    void digest(int piece, long from, PackageDigest digest) throws IOException;
 
     /** Whether pieces stored by an earlier attempt can be read back for {@link #digest} (a folder can; S3 cannot). */
     boolean readsBack();

@@ -44,7 +44,7 @@ final class S3Pieces implements PieceTarget {
     }
 
     @Override
-    public void write(int piece, long position, byte[] bytes, int length) throws IOException {
+    public void write(int piece, long position, byte[] bytes, int offset, int length) throws IOException {
         byte[] b = buffers.get(piece);
         if (b == null) {
             try {
@@ -60,7 +60,7 @@ final class S3Pieces implements PieceTarget {
             }
             buffers.put(piece, b);
         }
-        System.arraycopy(bytes, 0, b, Math.toIntExact(position - pieces.start(piece)), length);
+        System.arraycopy(bytes, offset, b, Math.toIntExact(position - pieces.start(piece)), length);
     }
 
     @Override
@@ -88,10 +88,12 @@ final class S3Pieces implements PieceTarget {
     }
 
     @Override
-    public void digest(int piece, PackageDigest digest) {
+    public void digest(int piece, long from, PackageDigest digest) {
         byte[] b = buffers.get(piece);
-        if (digest != null && b != null) {
-            digest.update(b, 0, Math.toIntExact(pieces.length(piece)));
+        int at = Math.toIntExact(Math.max(0, from - pieces.start(piece)));
+        int length = Math.toIntExact(pieces.length(piece));
+        if (digest != null && b != null && at < length) {
+            digest.update(b, at, length - at);
         }
         release(piece);
     }

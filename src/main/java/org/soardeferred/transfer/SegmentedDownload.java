@@ -20,7 +20,9 @@ import org.soardeferred.common.TransientException;
  * missing piece in order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
  * {@code NAME.tar.gz.part}, S3 uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
  * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
- * pieces ahead of that pass (what the target allows).
+ * pieces ahead of that pass (what the target allows). A connection that brings the very bytes the digest needs next
+ * feeds them to it on the way, as one stream does (read into the digest's chunk, written from there), and that
+ * pass skips them: a download that keeps one connection (a fast link) reads nothing back.
  * <p>
  * A connection refused with 429 or 503 lowers this download's connection count (logged once); a connection cut
  * mid-piece resumes that piece from the bytes it stored; a server that stops honouring Range, or any other
@@ -58,6 +60,10 @@ public final class SegmentedDownload {
     /** Set with the failure: connections stop at their next read. */
     private volatile boolean stopped;
     private boolean warnedBusy;
+    /** Bytes of the package through the digest, in order from the first (as of when it was last handed back). */
+    private long digested;
+    /** A connection, or the in-order pass, feeds the digest now (one at a time). */
+    private boolean digestHeld;
 
     private final AtomicLong bytes = new AtomicLong();
     private final Set<PieceFetcher.Reply> open = ConcurrentHashMap.newKeySet();
@@ -106,7 +112,15 @@ public final class SegmentedDownload {
                 if (!awaitWhole(d)) {
                     break; // failed: the connections end below, and the failure is thrown
                 }
-                target.digest(d, digest);
+                long from = holdDigestFor(d);
+                boolean feed = from <= pieces.end(d);
+                try {
+                    target.digest(d, from, feed ? digest : null);
+                } finally {
+                    if (feed) {
+                        releaseDigest();
+                    }
+                }
                 synchronized (this) {
                     claims.digestedUpTo(d + 1);
                     notifyAll();
@@ -163,6 +177,46 @@ public final class SegmentedDownload {
             }
         }
         return failure == null;
+    }
+
+    /**
+     * For the in-order pass over whole piece d: the package's byte the digest needs next, held for the pass when it
+     * lies in piece d; beyond it, the piece went through the digest on the way in (nothing is held).
+     */
+    private synchronized long holdDigestFor(int d) {
+        while (digestHeld && digested <= pieces.end(d) && failure == null) {
+            try {
+                wait(1000); // (only a connection bringing bytes of piece d could hold it, and piece d is whole)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(what + ": interrupted", e);
+            }
+        }
+        if (digested <= pieces.end(d)) {
+            digestHeld = true;
+        }
+        return digested;
+    }
+
+    /**
+     * For a connection about to bring bytes from {@code from}: the digest, now held by that connection, when those
+     * are the bytes it needs next (no one else feeds it); else null. Handed back with {@link #releaseDigest()}.
+     */
+    synchronized PackageDigest holdDigestAt(long from) {
+        if (digest == null || digestHeld || from != digested) {
+            return null;
+        }
+        digestHeld = true;
+        return digest;
+    }
+
+    /** The digest is handed back, and has seen the package up to {@code digested}. */
+    synchronized void releaseDigest() {
+        if (digest != null) {
+            digested = digest.count();
+        }
+        digestHeld = false;
+        notifyAll();
     }
 
     /** Starts connections up to the count allowed, as far as the host's ceiling has room and pieces are left. */
