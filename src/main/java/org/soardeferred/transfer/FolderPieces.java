@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
-/** The pieces of a download into a folder: written at their offsets into NAME.tar.gz.part, read back in order. */
+/** The pieces of a download into a folder: written at their offsets into NAME.tar.gz.part; those that came ahead of the digest are read back in order. */
 final class FolderPieces implements PieceTarget {
 
     private final FileChannel part;
