@@ -63,6 +63,18 @@ final class PieceClaims {
         return WAIT;
     }
 
+    /**
+     * Takes the pieces after {@code last} (a piece just taken) that follow it without a gap, neither whole nor under
+     * way, within the window, for the same request; returns the last piece taken.
+     */
+    int takeFollowing(int last) {
+        int j = last + 1;
+        while (j < count && j < digested + window && !whole.get(j) && !inFlight.contains(j)) {
+            inFlight.add(j++);
+        }
+        return j - 1;
+    }
+
     /** Piece i is under way (the first GET's piece). */
     void take(int i) {
         inFlight.add(i);

@@ -43,22 +43,11 @@ final class PieceConnection implements Runnable {
     @Override
     public void run() {
         try (permit) {
-            if (firstBody != null) {
-                boolean done = true;
-                try (InputStream in = firstBody) {
-                    store(firstPiece, in, download.pieces.start(firstPiece));
-                } catch (IOException e) {
-                    done = fetch(firstPiece, e);
-                }
-                if (!done) {
-                    return;
-                }
-                download.stored(firstPiece);
+            if (firstBody != null && !storeFirst()) {
+                return;
             }
             for (int i = download.claim(); i >= 0; i = download.claim()) {
-                if (fetch(i, null)) {
-                    download.stored(i);
-                } else {
+                if (!fetch(i, download.following(i), null)) {
                     return; // this connection was refused (429/503): the download goes on with fewer
                 }
             }
@@ -69,13 +58,26 @@ final class PieceConnection implements Runnable {
         }
     }
 
+    /** The first piece from the probe's open reply (asked for again from where it was cut); false: refused. */
+    private boolean storeFirst() throws IOException {
+        try (InputStream in = firstBody) {
+            store(firstPiece, in, download.pieces.start(firstPiece));
+        } catch (IOException e) {
+            return fetch(firstPiece, firstPiece, e);
+        }
+        download.stored(firstPiece);
+        return true;
+    }
+
     /**
-     * Fetches piece i (its missing part), retrying a dropped connection; false when the server refused this
-     * connection (429/503) and the others go on without it.
+     * Fetches pieces {@code first} to {@code lastPiece} (what is missing of them) in one request, each stored as it
+     * is whole, retrying a dropped connection from the piece it cut; false when the server refused this connection
+     * (429/503) and the others go on without it.
      */
-    private boolean fetch(int i, IOException previous) throws IOException {
+    private boolean fetch(int first, int lastPiece, IOException previous) throws IOException {
         SegmentedDownload.Link link = download.link;
         IOException last = previous;
+        int i = first;
         for (int attempt = previous == null ? 0 : 1; attempt < ATTEMPTS; attempt++) {
             if (attempt > 0) {
                 download.pause(Duration.ofMillis(250L << attempt));
@@ -84,7 +86,7 @@ final class PieceConnection implements Runnable {
                 throw new IOException("the download stopped");
             }
             long from = download.pieces.start(i) + download.partialOf(i);
-            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, download.pieces.end(i))) {
+            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, download.pieces.end(lastPiece))) {
                 download.opened(reply);
                 try {
                     int status = reply.status();
@@ -95,11 +97,14 @@ final class PieceConnection implements Runnable {
                                     + " but the server sent a range starting at " + start);
                         }
                         try (InputStream in = reply.body()) {
-                            store(i, in, from);
+                            for (; i <= lastPiece; i++, from = download.pieces.start(i)) {
+                                store(i, in, from);
+                                download.stored(i);
+                            }
                         }
                         return true;
                     }
-                    if ((status == 429 || status == 503) && download.refused(i, status, reply.header("Retry-After"))) {
+                    if ((status == 429 || status == 503) && download.refused(i, lastPiece, status, reply.header("Retry-After"))) {
                         return false;
                     }
                     if (status == 429 || status == 503) {

@@ -13,7 +13,7 @@ public interface PieceTarget extends AutoCloseable {
     void write(int piece, long position, byte[] bytes, int offset, int length) throws IOException;
 
     /** Every byte of the piece is written. */
-    void whole(int piece) throws IOException;
+    void whole(int piece);
 
     /**
      * Feeds the piece's bytes from {@code from} (the package's byte the digest needs next; beyond the piece: none,

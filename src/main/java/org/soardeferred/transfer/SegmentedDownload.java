@@ -257,14 +257,29 @@ public final class SegmentedDownload {
         return -1;
     }
 
-    /** 429/503 on a connection: when others remain, this one closes and the count is lowered (logged once). */
-    synchronized boolean refused(int piece, int status, String retryAfter) {
+    /**
+     * The pieces a connection that just took piece i asks for in one request: i alone, or, when the ramp has settled
+     * on this one connection, the pieces that follow i within the window as well (a fast link that keeps one
+     * connection then makes a request every few pieces, not every piece). Those pieces are taken. While the ramp
+     * still measures, each request is one piece, so that the connections it adds find pieces to take.
+     */
+    synchronized int following(int i) {
+        return active == 1 && allowed == 1 && ramp.settled() != null ? claims.takeFollowing(i) : i;
+    }
+
+    /**
+     * 429/503 on a connection asking for pieces {@code first} to {@code last}: when others remain, this one closes,
+     * gives them back and the count is lowered (logged once).
+     */
+    synchronized boolean refused(int first, int last, int status, String retryAfter) {
         if (active <= 1) {
             return false;
         }
         allowed = Math.max(1, active - 1);
         ramp.refused(allowed);
-        claims.giveBack(piece);
+        for (int j = first; j <= last; j++) {
+            claims.giveBack(j);
+        }
         if (!warnedBusy) {
             warnedBusy = true;
             LOG.warn("{}: the server answered {} to an extra connection{}; going on with {} connection(s)", what, status,
@@ -321,7 +336,7 @@ public final class SegmentedDownload {
         notifyAll();
     }
 
-    void stored(int i) throws IOException {
+    void stored(int i) {
         target.whole(i);
         synchronized (this) {
             claims.whole(i);

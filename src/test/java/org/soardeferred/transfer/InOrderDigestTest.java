@@ -44,6 +44,8 @@ class InOrderDigestTest {
     private HttpServer server;
     private ExecutorService threads;
     private PieceFetcher fetcher;
+    /** The ranges asked for. */
+    private final List<String> ranges = new CopyOnWriteArrayList<>();
     /** Ranged GETs to cut after this many bytes (once each), counted down. */
     private final AtomicInteger cutsLeft = new AtomicInteger();
     /** What the in-order pass was asked to read back: the piece and the byte it starts from, when it fed the digest. */
@@ -54,6 +56,7 @@ class InOrderDigestTest {
         new Random(7).nextBytes(pkg);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/pkg", exchange -> {
+            ranges.add(exchange.getRequestHeaders().getFirst("Range"));
             Matcher m = RANGE.matcher(exchange.getRequestHeaders().getFirst("Range"));
             assertThat(m.matches()).isTrue();
             int from = Integer.parseInt(m.group(1));
@@ -89,6 +92,18 @@ class InOrderDigestTest {
 
         assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
         assertThat(readBack).as("pieces read back from the part file").isEmpty();
+    }
+
+    @Test
+    void aLoneConnectionAsksForTheFollowingPiecesWithinTheWindowInOneRequest() throws Exception {
+        download(1);
+
+        // 11 pieces: the first from the probe, then the next ones up to the folder's window of 8 pieces ahead of
+        // the digest (7 or 8, as far as it got) in one request, then the rest: not one request per piece
+        assertThat(ranges).hasSize(2);
+        assertThat(ranges.get(0)).startsWith("bytes=" + PIECE + "-");
+        long next = Long.parseLong(ranges.get(0).replaceAll(".*-", "")) + 1;
+        assertThat(ranges.get(1)).isEqualTo("bytes=" + next + "-" + (pkg.length - 1));
     }
 
     @Test
