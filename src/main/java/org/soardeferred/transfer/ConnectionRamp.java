@@ -29,6 +29,8 @@ final class ConnectionRamp {
     static final double DOUBLE = 0.8;
     /** After settling below the most: one more connection is tried again after this many windows. */
     static final int RETRY_AFTER_WINDOWS = 40;
+    /** A first count's rate is compared with soar.fetch.enough-rate already after this fraction of a window. */
+    static final int EARLY = 5;
 
     private final String what;
     private final int most;
@@ -112,10 +114,14 @@ final class ConnectionRamp {
                 windowBytes = bytes;
                 return allowed;
             }
+            double rate = (bytes - windowBytes) * 1e9 / Math.max(1, now - windowStart);
             if (now - windowStart < window) {
-                return allowed;
+                // a first count that already brings enough is known as such after a fifth of the window (on a fast
+                // link, hundreds of MB): the rest of the window would only be fetched piece by piece for nothing
+                if (!(Double.isNaN(before) && enoughRate > 0 && rate >= enoughRate && now - windowStart >= window / EARLY)) {
+                    return allowed;
+                }
             }
-            double rate = (bytes - windowBytes) * 1e9 / (now - windowStart);
             windowConnections = 0;
             // what each connection added brought, against what each of those before brings
             double share = Double.isNaN(before) ? 0 : (rate - before) / (allowed - beforeCount) / (before / beforeCount);

@@ -70,6 +70,8 @@ class ConnectionRampTest {
         // loopback, or a fast network: one connection alone brings 400 MB/s, each more would bring as much again
         ConnectionRamp ramp = new ConnectionRamp("job test: x.tar.gz", 8, Duration.ofMillis(500), 100 * MB, () -> now);
 
+        // known after a fifth of the window (the window opens at the first read)
+        assertThat(run(ramp, k -> k * 400 * MB, 0.12).settled()).contains("soar.fetch.enough-rate");
         assertThat(run(ramp, k -> k * 400 * MB, 10).settled()).contains("soar.fetch.enough-rate");
         assertThat(open).isEqualTo(1);
     }
