@@ -135,7 +135,7 @@ final class PieceConnection implements Runnable {
     private void store(int i, InputStream in, long from) throws IOException {
         Pieces pieces = download.pieces;
         long end = pieces.end(i);
-        PackageDigest digest = download.holdDigestAt(from);
+        PackageDigest digest = download.digest.holdAt(from);
         try {
             long pos = from;
             while (pos <= end) {
@@ -170,7 +170,7 @@ final class PieceConnection implements Runnable {
             }
         } finally {
             if (digest != null) {
-                download.releaseDigest();
+                download.digest.release();
             }
         }
     }

@@ -42,8 +42,8 @@ public final class SegmentedDownload {
     final Link link;
     final Pieces pieces;
     final PieceTarget target;
-    /** Null when the pieces stored before cannot be read back (the target verifies the package once it is whole). */
-    private final PackageDigest digest;
+    /** The package digest (fed in order, by the pass below or by the connection that brings its next bytes). */
+    final DigestHandover digest;
     private final ConnectionRamp ramp;
     final Runnable leaseCheck;
     private final LongConsumer received;
@@ -60,10 +60,6 @@ public final class SegmentedDownload {
     /** Set with the failure: connections stop at their next read. */
     private volatile boolean stopped;
     private boolean warnedBusy;
-    /** Bytes of the package through the digest, in order from the first (as of when it was last handed back). */
-    private long digested;
-    /** A connection, or the in-order pass, feeds the digest now (one at a time). */
-    private boolean digestHeld;
 
     private final AtomicLong bytes = new AtomicLong();
     private final Set<PieceFetcher.Reply> open = ConcurrentHashMap.newKeySet();
@@ -81,7 +77,7 @@ public final class SegmentedDownload {
         this.link = link;
         this.pieces = pieces;
         this.target = target;
-        this.digest = digest;
+        this.digest = new DigestHandover(digest);
         this.ramp = ramp;
         this.allowed = ramp.allowed();
         this.leaseCheck = leaseCheck;
@@ -112,13 +108,13 @@ public final class SegmentedDownload {
                 if (!awaitWhole(d)) {
                     break; // failed: the connections end below, and the failure is thrown
                 }
-                long from = holdDigestFor(d);
+                long from = digest.holdFor(pieces.end(d));
                 boolean feed = from <= pieces.end(d);
                 try {
-                    target.digest(d, from, feed ? digest : null);
+                    target.digest(d, from, feed ? digest.digest() : null);
                 } finally {
                     if (feed) {
-                        releaseDigest();
+                        digest.release();
                     }
                 }
                 synchronized (this) {
@@ -136,6 +132,9 @@ public final class SegmentedDownload {
             }
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // (set aside below while the part file and the job store are written)
+            fail(new TransientException(what + ": interrupted"));
         } finally {
             stopAndAwaitConnections();
             if (!failed()) {
@@ -177,46 +176,6 @@ public final class SegmentedDownload {
             }
         }
         return failure == null;
-    }
-
-    /**
-     * For the in-order pass over whole piece d: the package's byte the digest needs next, held for the pass when it
-     * lies in piece d; beyond it, the piece went through the digest on the way in (nothing is held).
-     */
-    private synchronized long holdDigestFor(int d) {
-        while (digestHeld && digested <= pieces.end(d) && failure == null) {
-            try {
-                wait(1000); // (only a connection bringing bytes of piece d could hold it, and piece d is whole)
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(what + ": interrupted", e);
-            }
-        }
-        if (digested <= pieces.end(d)) {
-            digestHeld = true;
-        }
-        return digested;
-    }
-
-    /**
-     * For a connection about to bring bytes from {@code from}: the digest, now held by that connection, when those
-     * are the bytes it needs next (no one else feeds it); else null. Handed back with {@link #releaseDigest()}.
-     */
-    synchronized PackageDigest holdDigestAt(long from) {
-        if (digest == null || digestHeld || from != digested) {
-            return null;
-        }
-        digestHeld = true;
-        return digest;
-    }
-
-    /** The digest is handed back, and has seen the package up to {@code digested}. */
-    synchronized void releaseDigest() {
-        if (digest != null) {
-            digested = digest.count();
-        }
-        digestHeld = false;
-        notifyAll();
     }
 
     /** Starts connections up to the count allowed, as far as the host's ceiling has room and pieces are left. */
