@@ -3,12 +3,16 @@ package org.soardeferred.config;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.soardeferred.common.Durations;
 import org.soardeferred.observe.JobEvents;
 import org.soardeferred.observe.JobLog;
+import org.soardeferred.observe.NativeMemory;
 import org.soardeferred.observe.SoarHealth;
 import org.soardeferred.observe.SoarMetrics;
 import org.soardeferred.store.JobStore;
@@ -18,9 +22,15 @@ import org.soardeferred.transfer.ResultDownload;
 /**
  * What the service tells about itself: {@code soarMetrics} and {@code jobLog}; each job transition becomes an event
  * (soar.events.uri) and metrics; retries are counted; the health checks the other configurations bind
- * ({@code jobStoreCheck}, {@code soarCheck}) join Camel's health registry (when soar.management.enabled).
+ * ({@code jobStoreCheck}, {@code soarCheck}) join Camel's health registry (when soar.management.enabled). And
+ * {@code nativeMemory}, the trim of the native heap (soar.memory.trim).
  */
 public class ObserveConfiguration implements CamelConfiguration {
+
+    @PropertyInject(value = "soar.memory.trim", defaultValue = "true")
+    String trim;
+    @PropertyInject(value = "soar.memory.trim-interval", defaultValue = "1s")
+    String trimInterval;
 
     @BindToRegistry
     public SoarMetrics soarMetrics(CamelContext context, JobStore store) {
@@ -30,6 +40,12 @@ public class ObserveConfiguration implements CamelConfiguration {
     @BindToRegistry
     public JobLog jobLog() {
         return new JobLog();
+    }
+
+    /** The trim of the native heap, every soar.memory.trim-interval while the context runs (soar.memory.trim). */
+    @BindToRegistry
+    public NativeMemory nativeMemory() {
+        return new NativeMemory();
     }
 
     @Override
@@ -54,6 +70,16 @@ public class ObserveConfiguration implements CamelConfiguration {
             }
         });
         registerHealthChecks(context);
+        if (Settings.flag(trim)) {
+            NativeMemory memory = context.getRegistry().findSingleByType(NativeMemory.class);
+            memory.start(Durations.parse("soar.memory.trim-interval", trimInterval));
+            context.addLifecycleStrategy(new LifecycleStrategySupport() {
+                @Override
+                public void onContextStopped(CamelContext c) {
+                    memory.stop();
+                }
+            });
+        }
     }
 
     private static void registerHealthChecks(CamelContext context) {

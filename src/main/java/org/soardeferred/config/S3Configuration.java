@@ -67,12 +67,18 @@ public class S3Configuration implements CamelConfiguration {
     }
 
     /**
-     * With an endpoint override (MinIO, Ceph, S3Proxy, ...) checksums are sent only where S3 requires them: the SDK's
-     * newer default (aws-chunked uploads with trailing checksums) is not understood by every S3-compatible store, and
+     * Parts go as plain bodies, not aws-chunked: over {@code http://} the SDK would sign them in chunks of 128 KB (a
+     * new buffer and an HMAC per chunk, and, once hot, a JIT compilation of its chunk encoder that takes about 30 MB
+     * of native memory for a moment), where a plain body is hashed once from the part in memory; over
+     * {@code https://} the checksum goes in a header instead of a trailer. Parts are held in memory, so reading them
+     * twice costs nothing. With an endpoint override (MinIO, Ceph, S3Proxy, ...) checksums are sent only where S3
+     * requires them: the SDK's newer default (trailing checksums) is not understood by every S3-compatible store, and
      * TLS and the part ETags protect the bytes.
      */
-    private S3Client s3Client() {
+    S3Client s3Client() {
         var b = S3Client.builder().region(Region.of(region));
+        b.serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                .chunkedEncodingEnabled(false).build());
         String override = endpoint.strip();
         b.forcePathStyle(pathStyle.isBlank() ? !override.isEmpty() : Settings.flag(pathStyle));
         if (!override.isEmpty()) {
