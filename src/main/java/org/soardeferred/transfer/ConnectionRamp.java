@@ -114,13 +114,16 @@ final class ConnectionRamp {
                 windowBytes = bytes;
                 return allowed;
             }
-            double rate = (bytes - windowBytes) * 1e9 / Math.max(1, now - windowStart);
-            if (now - windowStart < window) {
-                // a first count that already brings enough is known as such after a fifth of the window (on a fast
-                // link, hundreds of MB): the rest of the window would only be fetched piece by piece for nothing
-                if (!(Double.isNaN(before) && enoughRate > 0 && rate >= enoughRate && now - windowStart >= window / EARLY)) {
-                    return allowed;
-                }
+            long elapsed = now - windowStart;
+            // a first count that already brings enough is known as such after a fifth of the window (on a fast
+            // link, hundreds of MB): the rest of the window would only be fetched piece by piece for nothing
+            boolean early = Double.isNaN(before) && enoughRate > 0 && elapsed >= window / EARLY;
+            if (elapsed < window && !early) {
+                return allowed;
+            }
+            double rate = (bytes - windowBytes) * 1e9 / Math.max(1, elapsed);
+            if (elapsed < window && rate < enoughRate) {
+                return allowed;
             }
             windowConnections = 0;
             // what each connection added brought, against what each of those before brings

@@ -20,15 +20,21 @@ final class DigestHandover {
     /**
      * For the in-order pass over a whole piece ending at byte {@code end}: the byte the digest needs next, the
      * digest then held by the pass when that byte lies in the piece; beyond it, the piece went through the digest
-     * on the way in, and nothing is held.
+     * on the way in, and nothing is held. No connection holds the digest for bytes of a whole piece: the one that
+     * brought them released it before the piece was whole.
      */
-    synchronized long holdFor(long end) throws InterruptedException {
-        while (held && digested <= end) {
-            wait(1000); // (only a connection bringing bytes of that piece could hold it, and the piece is whole)
-        }
+    synchronized long holdFor(long end) {
         if (digested <= end) {
+            if (held) {
+                throw new IllegalStateException("the digest is held for bytes of a whole piece (byte " + digested + ")");
+            }
             held = true;
         }
+        return digested;
+    }
+
+    /** How far the digest has seen the package: the first byte it has not. */
+    synchronized long position() {
         return digested;
     }
 

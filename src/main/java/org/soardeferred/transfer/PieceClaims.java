@@ -23,11 +23,15 @@ final class PieceClaims {
     private final Set<Integer> inFlight = new HashSet<>();
     /** Bytes stored of pieces not whole (a piece given back keeps them: the next connection goes on from there). */
     private final Map<Integer, Long> partial = new HashMap<>();
+    private final long pieceSize;
+    private final DigestHandover digest;
     private int digested;
 
-    PieceClaims(Pieces pieces, int window) {
+    PieceClaims(Pieces pieces, int window, DigestHandover digest) {
         this.count = pieces.count();
+        this.pieceSize = pieces.pieceSize();
         this.window = window;
+        this.digest = digest;
         for (int i = 0; i < count; i++) {
             if (pieces.isStored(i)) {
                 whole.set(i);
@@ -39,15 +43,23 @@ final class PieceClaims {
         return whole.get(i);
     }
 
-    /** The pieces before {@code d} went through the digest. */
+    /** The pieces before {@code d} went through the in-order pass. */
     void digestedUpTo(int d) {
         digested = d;
+    }
+
+    /**
+     * The end of the window: as many pieces as it holds after the first piece the digest has not passed (a
+     * connection that fed the digest on the way may be ahead of the in-order pass, which then has yet to say so).
+     */
+    private int windowEnd() {
+        return (int) Math.max(digested, digest.position() / pieceSize) + window;
     }
 
     /** A piece that no connection has, not whole, within the window ahead of the digest, exists. */
     boolean claimable() {
         int i = nextUnclaimed();
-        return i >= 0 && i < digested + window;
+        return i >= 0 && i < windowEnd();
     }
 
     /** Takes the next piece for a connection: its number, -1 when none is left, {@link #WAIT} when the window is full. */
@@ -56,7 +68,7 @@ final class PieceClaims {
         if (i < 0) {
             return -1;
         }
-        if (i < digested + window) {
+        if (i < windowEnd()) {
             inFlight.add(i);
             return i;
         }
@@ -69,7 +81,8 @@ final class PieceClaims {
      */
     int takeFollowing(int last) {
         int j = last + 1;
-        while (j < count && j < digested + window && !whole.get(j) && !inFlight.contains(j)) {
+        int end = windowEnd();
+        while (j < count && j < end && !whole.get(j) && !inFlight.contains(j)) {
             inFlight.add(j++);
         }
         return j - 1;

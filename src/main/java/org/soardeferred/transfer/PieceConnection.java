@@ -70,13 +70,13 @@ final class PieceConnection implements Runnable {
     }
 
     /**
-     * Fetches pieces {@code first} to {@code lastPiece} (what is missing of them) in one request, each stored as it
+     * Fetches pieces {@code first} to {@code until} (what is missing of them) in one request, each stored as it
      * is whole, retrying a dropped connection from the piece it cut; false when the server refused this connection
      * (429/503) and the others go on without it.
      */
-    private boolean fetch(int first, int lastPiece, IOException previous) throws IOException {
+    private boolean fetch(int first, int until, IOException previous) throws IOException {
         SegmentedDownload.Link link = download.link;
-        IOException last = previous;
+        IOException cause = previous;
         int i = first;
         for (int attempt = previous == null ? 0 : 1; attempt < ATTEMPTS; attempt++) {
             if (attempt > 0) {
@@ -86,7 +86,7 @@ final class PieceConnection implements Runnable {
                 throw new IOException("the download stopped");
             }
             long from = download.pieces.start(i) + download.partialOf(i);
-            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, download.pieces.end(lastPiece))) {
+            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, download.pieces.end(until))) {
                 download.opened(reply);
                 try {
                     int status = reply.status();
@@ -97,18 +97,18 @@ final class PieceConnection implements Runnable {
                                     + " but the server sent a range starting at " + start);
                         }
                         try (InputStream in = reply.body()) {
-                            for (; i <= lastPiece; i++, from = download.pieces.start(i)) {
+                            for (; i <= until; i++, from = download.pieces.start(i)) {
                                 store(i, in, from);
                                 download.stored(i);
                             }
                         }
                         return true;
                     }
-                    if ((status == 429 || status == 503) && download.refused(i, lastPiece, status, reply.header("Retry-After"))) {
+                    if ((status == 429 || status == 503) && download.refused(i, until, status, reply.header("Retry-After"))) {
                         return false;
                     }
                     if (status == 429 || status == 503) {
-                        last = new IOException("HTTP " + status + " for piece " + i);
+                        cause = new IOException("HTTP " + status + " for piece " + i);
                         continue;
                     }
                     if (status == 200) {
@@ -120,11 +120,11 @@ final class PieceConnection implements Runnable {
                     download.closed(reply);
                 }
             } catch (IOException e) {
-                last = e;
+                cause = e;
                 LOG.debug("{}: piece {} cut after {} bytes: {}", download, i, download.partialOf(i), e.toString());
             }
         }
-        throw last;
+        throw cause;
     }
 
     /**

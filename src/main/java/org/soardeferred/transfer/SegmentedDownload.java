@@ -83,7 +83,7 @@ public final class SegmentedDownload {
         this.leaseCheck = leaseCheck;
         this.received = received;
         this.persist = persist;
-        this.claims = new PieceClaims(pieces, target.window(ramp.most()));
+        this.claims = new PieceClaims(pieces, target.window(ramp.most()), this.digest);
     }
 
     /** Connections open now. */
@@ -132,9 +132,6 @@ public final class SegmentedDownload {
             }
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // (set aside below while the part file and the job store are written)
-            fail(new TransientException(what + ": interrupted"));
         } finally {
             stopAndAwaitConnections();
             if (!failed()) {
