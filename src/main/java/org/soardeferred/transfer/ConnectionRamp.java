@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * deliver bytes. The connections added are kept when each brought at least half the rate each of the others
  * brings, else the count goes back to what it was and stays there (one more is tried again now and then, as the
  * link may change); while each added brings nearly as much as the others, the count doubles (1, 2, 4, 8, as TCP's
- * slow start), else it grows by one. A download that already runs at soar.fetch.enough-rate opens no more: a link
+ * slow start), else it grows by one. What is clear sooner is decided after a fifth of the window: a first count's
+ * rate, and connections added that each bring nearly as much as the others (so a link that limits each connection
+ * gets 8 in a few tenths of a second); that added connections bring too little is only judged over the whole window.
+ * A download that already runs at soar.fetch.enough-rate opens no more: a link
  * that gives one connection that much does not hold it back, and more connections would only share this machine's
  * cores and disk (tried again now and then as well). A 429/503 ends the ramp at the count the server allows. Logged
  * once per download: the count it settled on, and why.
@@ -29,7 +32,7 @@ final class ConnectionRamp {
     static final double DOUBLE = 0.8;
     /** After settling below the most: one more connection is tried again after this many windows. */
     static final int RETRY_AFTER_WINDOWS = 40;
-    /** A first count's rate is compared with soar.fetch.enough-rate already after this fraction of a window. */
+    /** A clear case (a first count, connections that bring nearly as much as the others) is decided after 1/EARLY of a window. */
     static final int EARLY = 5;
 
     private final String what;
@@ -115,19 +118,20 @@ final class ConnectionRamp {
                 return allowed;
             }
             long elapsed = now - windowStart;
-            // a first count that already brings enough is known as such after a fifth of the window (on a fast
-            // link, hundreds of MB): the rest of the window would only be fetched piece by piece for nothing
-            boolean early = Double.isNaN(before) && enoughRate > 0 && elapsed >= window / EARLY;
-            if (elapsed < window && !early) {
+            if (elapsed < window / EARLY) {
                 return allowed;
             }
             double rate = (bytes - windowBytes) * 1e9 / Math.max(1, elapsed);
-            if (elapsed < window && rate < enoughRate) {
+            // what each connection added brought, against what each of those before brings
+            double share = Double.isNaN(before) ? 0 : (rate - before) / (allowed - beforeCount) / (before / beforeCount);
+            // after a fifth of the window, what is already clear is decided (on a throttled link, the ramp reaches 8
+            // connections in a few tenths of a second, not 1.5 s): a first count (it brings enough, or one more is
+            // tried), and connections added that bring nearly as much as the others (the count grows). Whether
+            // they bring too little to keep is judged over the whole window.
+            if (elapsed < window && !Double.isNaN(before) && share < DOUBLE) {
                 return allowed;
             }
             windowConnections = 0;
-            // what each connection added brought, against what each of those before brings
-            double share = Double.isNaN(before) ? 0 : (rate - before) / (allowed - beforeCount) / (before / beforeCount);
             if (!Double.isNaN(before) && share < GAIN) {
                 int tried = allowed;
                 allowed = beforeCount;

@@ -50,13 +50,32 @@ class ConnectionRampTest {
     }
 
     @Test
-    void aLinkThatLimitsEachConnectionDoublesTheCount() {
-        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.6);
+    void aLinkThatLimitsEachConnectionDoublesTheCountAfterAFifthOfTheWindow() {
+        // the window opens at the first read (10 ms); a fifth of it later, one connection's rate is known
+        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.15);
         assertThat(open).isEqualTo(2);
 
-        run(ramp, k -> k * 4 * MB, 0.5);
+        // each count's window opens once its new connections bring bytes, and each added brings as much as the
+        // others: 4 after 0.22 s, 8 after 0.33 s (a whole window for each count would take 1.5 s)
+        run(ramp, k -> k * 4 * MB, 0.2);
+        assertThat(open).isEqualTo(8);
+        assertThat(ramp.settled()).isNull();
 
-        assertThat(open).as("each of the second brought as much as the first").isEqualTo(4);
+        assertThat(run(ramp, k -> k * 4 * MB, 0.15).settled()).contains("the link limits each connection");
+    }
+
+    @Test
+    void connectionsThatBringLessThanTheOthersAreJudgedOverTheWholeWindow() {
+        // 1 MB/s each, 1.5 MB/s in all: the second connection brings half of what the first does
+        ConnectionRamp ramp = run(ramp(8), k -> Math.min(k * MB, 3 * MB / 2), 0.15);
+        assertThat(open).isEqualTo(2);
+
+        run(ramp, k -> Math.min(k * MB, 3 * MB / 2), 0.4);
+        assertThat(ramp.settled()).as("not clear after a fifth of the window").isNull();
+        assertThat(open).isEqualTo(2);
+
+        run(ramp, k -> Math.min(k * MB, 3 * MB / 2), 0.2);
+        assertThat(open).as("kept (at least half as much), one more tried").isEqualTo(3);
     }
 
     @Test
@@ -99,7 +118,7 @@ class ConnectionRampTest {
 
     @Test
     void aConnectionThatBringsNoBytesYetIsWaitedFor() {
-        ConnectionRamp ramp = run(ramp(4), k -> k * 4 * MB, 0.6);
+        ConnectionRamp ramp = run(ramp(4), k -> k * 4 * MB, 0.15);
         assertThat(ramp.allowed()).isEqualTo(2);
 
         // the second connection does not get through (the host's ceiling): no window is measured without it
@@ -113,7 +132,7 @@ class ConnectionRampTest {
 
     @Test
     void aRefusalEndsTheRamp() {
-        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 1.2);
+        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.25);
         assertThat(open).isEqualTo(4);
 
         ramp.refused(3);
