@@ -156,12 +156,16 @@ class S3TargetTest extends S3TargetFixture {
             if (connections == 1) {
                 assertThat(downloads).singleElement().satisfies(r -> assertThat(r.range()).isNull());
             } else {
-                // a piece is a part of 5 MB
-                assertThat(downloads).hasSize((int) ((size + 5 * MiB - 1) / (5 * MiB)))
-                        .allSatisfy(r -> assertThat(r.range()).matches("bytes=\\d+-\\d+"));
+                // a piece is a part of 5 MB, asked for once from its first byte; at the tail, idle connections take
+                // the second halves of pieces under way (two connections then write one part)
+                int parts = (int) ((size + 5 * MiB - 1) / (5 * MiB));
+                assertThat(downloads).allSatisfy(r -> assertThat(r.range()).matches("bytes=\\d+-\\d+"));
+                assertThat(downloads.stream().map(r -> Long.parseLong(r.range().replaceAll("bytes=(\\d+)-.*", "$1")))
+                        .filter(from -> from % (5 * MiB) == 0)).hasSize(parts);
                 assertThat(soar.peakDownloads()).isGreaterThan(1);
             }
-            assertThat(soar.bytesSent(m.path("jobId").asText())).isEqualTo(size);
+            // a connection whose second half another took stops there: what was in flight may come twice
+            assertThat(soar.bytesSent(m.path("jobId").asText())).isBetween(size, size + (long) (downloads.size() - 1) * MiB / 2);
             assertThat(s3.uploads(BUCKET)).isEmpty();
         }
     }

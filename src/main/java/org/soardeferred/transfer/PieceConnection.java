@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +26,19 @@ final class PieceConnection implements Runnable {
 
     private final SegmentedDownload download;
     private final HostConnections.Permit permit;
-    private final int firstPiece;
+    /** The first GET's piece, read from {@code firstBody}; null: this connection starts by taking a part. */
+    private final PieceClaims.Part firstPart;
     private final InputStream firstBody;
     /** This connection has brought bytes (it counts for the ramp's measure from its first bytes to its end). */
     private boolean delivered;
     /** Bytes on their way to the target, when they are not the digest's next (made at the first such). */
     private byte[] buffer;
 
-    /** A connection holding {@code permit}; {@code firstBody}, when not null, is the open reply to {@code firstPiece}. */
-    PieceConnection(SegmentedDownload download, HostConnections.Permit permit, int firstPiece, InputStream firstBody) {
+    /** A connection holding {@code permit}; {@code firstBody}, when not null, is the open reply to {@code firstPart}. */
+    PieceConnection(SegmentedDownload download, HostConnections.Permit permit, PieceClaims.Part firstPart, InputStream firstBody) {
         this.download = download;
         this.permit = permit;
-        this.firstPiece = firstPiece;
+        this.firstPart = firstPart;
         this.firstBody = firstBody;
     }
 
@@ -46,8 +48,8 @@ final class PieceConnection implements Runnable {
             if (firstBody != null && !storeFirst()) {
                 return;
             }
-            for (int i = download.claim(); i >= 0; i = download.claim()) {
-                if (!fetch(i, download.following(i), null)) {
+            for (PieceClaims.Part p = download.claim(); p != null; p = download.claim()) {
+                if (!fetch(download.following(p), null)) {
                     return; // this connection was refused (429/503): the download goes on with fewer
                 }
             }
@@ -61,23 +63,25 @@ final class PieceConnection implements Runnable {
     /** The first piece from the probe's open reply (asked for again from where it was cut); false: refused. */
     private boolean storeFirst() throws IOException {
         try (InputStream in = firstBody) {
-            store(firstPiece, in, download.pieces.start(firstPiece));
+            store(firstPart, in);
         } catch (IOException e) {
-            return fetch(firstPiece, firstPiece, e);
+            return fetch(download.following(firstPart), e);
         }
-        download.stored(firstPiece);
+        download.stored(firstPart);
         return true;
     }
 
     /**
-     * Fetches pieces {@code first} to {@code until} (what is missing of them) in one request, each stored as it
-     * is whole, retrying a dropped connection from the piece it cut; false when the server refused this connection
-     * (429/503) and the others go on without it.
+     * Fetches the parts of {@code request} (pieces that follow each other, the last of which may be split: this
+     * connection then stops where the other begins) in one request, each stored as it is done, retrying a dropped
+     * connection from the byte it cut; false when the server refused this connection (429/503) and the others go on
+     * without it.
      */
-    private boolean fetch(int first, int until, IOException previous) throws IOException {
+    private boolean fetch(List<PieceClaims.Part> request, IOException previous) throws IOException {
         SegmentedDownload.Link link = download.link;
+        PieceClaims.Part end = request.get(request.size() - 1);
         IOException cause = previous;
-        int i = first;
+        int k = 0;
         for (int attempt = previous == null ? 0 : 1; attempt < ATTEMPTS; attempt++) {
             if (attempt > 0) {
                 download.pause(Duration.ofMillis(250L << attempt));
@@ -85,8 +89,9 @@ final class PieceConnection implements Runnable {
             if (download.failed()) {
                 throw new IOException("the download stopped");
             }
-            long from = download.pieces.start(i) + download.partialOf(i);
-            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, download.pieces.end(until))) {
+            long from = request.get(k).next;
+            long to = end.last;
+            try (PieceFetcher.Reply reply = link.fetcher().get(link.url(), from, to)) {
                 download.opened(reply);
                 try {
                     int status = reply.status();
@@ -96,19 +101,24 @@ final class PieceConnection implements Runnable {
                             throw new TransferException(download + ": asked for bytes from " + from
                                     + " but the server sent a range starting at " + start);
                         }
-                        try (InputStream in = reply.body()) {
-                            for (; i <= until; i++, from = download.pieces.start(i)) {
-                                store(i, in, from);
-                                download.stored(i);
-                            }
+                        InputStream in = reply.body();
+                        for (; k < request.size(); k++) {
+                            store(request.get(k), in);
+                            download.stored(request.get(k));
+                        }
+                        if (end.last < to) {
+                            reply.abort(); // another connection fetches the rest: the body is not read to its end
+                        } else {
+                            in.close();
                         }
                         return true;
                     }
-                    if ((status == 429 || status == 503) && download.refused(i, until, status, reply.header("Retry-After"))) {
+                    if ((status == 429 || status == 503) && download.refused(request.subList(k, request.size()), status,
+                            reply.header("Retry-After"))) {
                         return false;
                     }
                     if (status == 429 || status == 503) {
-                        cause = new IOException("HTTP " + status + " for piece " + i);
+                        cause = new IOException("HTTP " + status + " for " + request.get(k));
                         continue;
                     }
                     if (status == 200) {
@@ -121,24 +131,23 @@ final class PieceConnection implements Runnable {
                 }
             } catch (IOException e) {
                 cause = e;
-                LOG.debug("{}: piece {} cut after {} bytes: {}", download, i, download.partialOf(i), e.toString());
+                LOG.debug("{}: {} cut: {}", download, request.get(Math.min(k, request.size() - 1)), e.toString());
             }
         }
         throw cause;
     }
 
     /**
-     * Streams a piece's bytes from {@code from} to its end to the target, at their offsets. When they are the bytes
-     * the package digest needs next, they are read into its chunk and written from there (the in-order pass then
-     * skips them), as one stream does; else through this connection's buffer.
+     * Streams part p's bytes from its next to its last byte (which another connection taking its second half may
+     * lower meanwhile) to the target, at their offsets. When they are the bytes the package digest needs next, they
+     * are read into its chunk and written from there (the in-order pass then skips them), as one stream does; else
+     * through this connection's buffer.
      */
-    private void store(int i, InputStream in, long from) throws IOException {
-        Pieces pieces = download.pieces;
-        long end = pieces.end(i);
-        PackageDigest digest = download.digest.holdAt(from);
+    private void store(PieceClaims.Part p, InputStream in) throws IOException {
+        PackageDigest digest = download.digest.holdAt(p.next);
         try {
-            long pos = from;
-            while (pos <= end) {
+            long pos = p.next;
+            while (pos <= p.last) {
                 byte[] into;
                 int at;
                 if (digest != null) {
@@ -151,21 +160,24 @@ final class PieceConnection implements Runnable {
                     into = buffer;
                     at = 0;
                 }
-                int n = in.read(into, at, (int) Math.min(into.length - at, end - pos + 1));
+                int n = in.read(into, at, (int) Math.min(into.length - at, p.last - pos + 1));
                 if (n < 0) {
-                    throw new EOFException("the connection ended at byte " + pos + " inside piece " + i + " (bytes "
-                            + pieces.start(i) + "-" + end + ")");
+                    throw new EOFException("the connection ended at byte " + pos + " inside " + p);
                 }
                 if (download.stopped()) {
                     throw new IOException("the download stopped");
                 }
+                n = (int) Math.min(n, p.last - pos + 1); // the second half was taken by another during the read
+                if (n <= 0) {
+                    break;
+                }
                 download.leaseCheck.run();
-                download.target.write(i, pos, into, at, n);
+                download.target.write(p.piece, pos, into, at, n);
                 if (digest != null) {
                     digest.filled(n);
                 }
                 pos += n;
-                download.wrote(i, pos - pieces.start(i), n, !delivered);
+                download.wrote(p, pos, n, !delivered);
                 delivered = true;
             }
         } finally {

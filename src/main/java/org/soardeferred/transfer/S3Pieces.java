@@ -47,20 +47,30 @@ final class S3Pieces implements PieceTarget {
     public void write(int piece, long position, byte[] bytes, int offset, int length) throws IOException {
         byte[] b = buffers.get(piece);
         if (b == null) {
-            try {
-                room.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for room for a part");
-            }
-            int size = Math.toIntExact(pieces.length(piece));
-            b = spare.poll();
-            if (b == null || b.length < size) {
-                b = new byte[size]; // (a spare shorter than the piece can only be the last piece's: it goes)
-            }
-            buffers.put(piece, b);
+            b = bufferFor(piece);
         }
         System.arraycopy(bytes, offset, b, Math.toIntExact(position - pieces.start(piece)), length);
+    }
+
+    /** The buffer of a piece's first bytes, once there is room (two connections may bring the halves of a piece). */
+    private synchronized byte[] bufferFor(int piece) throws IOException {
+        byte[] b = buffers.get(piece);
+        if (b != null) {
+            return b;
+        }
+        try {
+            room.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for room for a part");
+        }
+        int size = Math.toIntExact(pieces.length(piece));
+        b = spare.poll();
+        if (b == null || b.length < size) {
+            b = new byte[size]; // (a spare shorter than the piece can only be the last piece's: it goes)
+        }
+        buffers.put(piece, b);
+        return b;
     }
 
     @Override

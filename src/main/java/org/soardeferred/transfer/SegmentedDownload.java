@@ -3,6 +3,7 @@ package org.soardeferred.transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -15,14 +16,13 @@ import org.slf4j.LoggerFactory;
 import org.soardeferred.common.TransientException;
 
 /**
- * One result fetched over several connections ({@link PieceConnection}), as many as help ({@link ConnectionRamp}:
- * one, then one more at a time while each raises the rate, up to soar.fetch.connections): each takes the next
- * missing piece in order ({@code Range: bytes=A-B}) and hands its bytes to the target (a folder writes it at its offset in
- * {@code NAME.tar.gz.part}, S3 uploads it as a part); the calling thread feeds the pieces in order through the package digest, so the sha256
- * and the tar.gz check stay one sequential pass and memory stays bounded. Connections run at most a window of
- * pieces ahead of that pass (what the target allows). A connection that brings the very bytes the digest needs next
- * feeds them to it on the way, as one stream does (read into the digest's chunk, written from there), and that
- * pass skips them: a download that keeps one connection (a fast link) reads nothing back.
+ * One result fetched over several connections ({@link PieceConnection}), as many as help ({@link ConnectionRamp}):
+ * each takes the next missing piece in order ({@code Range: bytes=A-B}), and once none is left, the second half of
+ * the part under way with the most to go ({@link PieceClaims}); the target writes the bytes (a folder at their offset
+ * in {@code NAME.tar.gz.part}; S3 uploads each piece as a part). The calling thread feeds the pieces in order through
+ * the package digest (sha256 and tar.gz check: one sequential pass, bounded memory); connections run at most a
+ * window of pieces ahead of it. A connection that brings the very bytes the digest needs next feeds them to it on
+ * the way (read into its chunk, written from there) and the pass skips them: one connection reads nothing back.
  * <p>
  * A connection refused with 429 or 503 lowers this download's connection count (logged once); a connection cut
  * mid-piece resumes that piece from the bytes it stored; a server that stops honouring Range, or any other
@@ -96,11 +96,12 @@ public final class SegmentedDownload {
      * the first missing piece's request (the fetch route's GET), whose connection holds {@code probePermit}.
      */
     public void run(int probePiece, InputStream probe, HostConnections.Permit probePermit) throws IOException {
+        PieceClaims.Part first;
         synchronized (this) {
-            claims.take(probePiece);
+            first = claims.take(probePiece);
             active++;
         }
-        link.threads().execute(new PieceConnection(this, probePermit, probePiece, probe));
+        link.threads().execute(new PieceConnection(this, probePermit, first, probe));
         topUp();
         long persistAt = System.nanoTime() + PERSIST_EVERY.toNanos();
         try {
@@ -189,53 +190,54 @@ public final class SegmentedDownload {
                 }
                 active++;
             }
-            link.threads().execute(new PieceConnection(this, permit, -1, null));
+            link.threads().execute(new PieceConnection(this, permit, null, null));
         }
     }
 
-    /** The next piece for a connection, waiting while the window is full; -1 when none is left for it. */
-    synchronized int claim() {
+    /**
+     * The next part for a connection (a piece, or once none is left the second half of the part under way with the
+     * most to go), waiting while the window is full; null when none is left for it.
+     */
+    synchronized PieceClaims.Part claim() {
         while (failure == null) {
             if (active > allowed) {
-                return -1;
+                return null;
             }
-            int i = claims.claim();
-            if (i != PieceClaims.WAIT) {
-                return i;
+            PieceClaims.Part p = claims.claim();
+            if (p != PieceClaims.WAIT) {
+                return p;
             }
             try {
                 wait(1000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return -1;
+                return null;
             }
         }
-        return -1;
+        return null;
     }
 
     /**
-     * The pieces a connection that just took piece i asks for in one request: i alone, or, when the ramp has settled
-     * on this one connection, the pieces that follow i within the window as well (a fast link that keeps one
+     * The parts a connection that just took {@code p} asks for in one request: p alone, or, when the ramp has settled
+     * on this one connection, the pieces that follow p within the window as well (a fast link that keeps one
      * connection then makes a request every few pieces, not every piece). Those pieces are taken. While the ramp
      * still measures, each request is one piece, so that the connections it adds find pieces to take.
      */
-    synchronized int following(int i) {
-        return active == 1 && allowed == 1 && ramp.settled() != null ? claims.takeFollowing(i) : i;
+    synchronized List<PieceClaims.Part> following(PieceClaims.Part p) {
+        return claims.request(p, active == 1 && allowed == 1 && ramp.settled() != null);
     }
 
     /**
-     * 429/503 on a connection asking for pieces {@code first} to {@code last}: when others remain, this one closes,
-     * gives them back and the count is lowered (logged once).
+     * 429/503 on a connection asking for {@code request}: when others remain, this one closes, gives them back and
+     * the count is lowered (logged once).
      */
-    synchronized boolean refused(int first, int last, int status, String retryAfter) {
+    synchronized boolean refused(List<PieceClaims.Part> request, int status, String retryAfter) {
         if (active <= 1) {
             return false;
         }
         allowed = Math.max(1, active - 1);
         ramp.refused(allowed);
-        for (int j = first; j <= last; j++) {
-            claims.giveBack(j);
-        }
+        request.forEach(claims::giveBack);
         if (!warnedBusy) {
             warnedBusy = true;
             LOG.warn("{}: the server answered {} to an extra connection{}; going on with {} connection(s)", what, status,
@@ -256,14 +258,14 @@ public final class SegmentedDownload {
     }
 
     /**
-     * A connection wrote {@code n} more bytes of piece i, which now has {@code stored} bytes ({@code first}: its first
-     * bytes); the ramp may allow one connection more (opened here) or one fewer (it ends after its piece).
+     * A connection wrote {@code n} more bytes of part p, whose next byte is now {@code next} ({@code first}: its
+     * first bytes); the ramp may allow one connection more (opened here) or one fewer (it ends after its piece).
      */
-    void wrote(int i, long stored, int n, boolean first) {
+    void wrote(PieceClaims.Part p, long next, int n, boolean first) {
         long total = bytes.addAndGet(n);
         int now;
         synchronized (this) {
-            claims.progress(i, stored);
+            p.next = next;
             delivering += first ? 1 : 0;
             now = delivering;
         }
@@ -292,16 +294,18 @@ public final class SegmentedDownload {
         notifyAll();
     }
 
-    void stored(int i) {
-        target.whole(i);
+    /** Part p is stored: when it was the last of its piece, the piece is whole. */
+    void stored(PieceClaims.Part p) {
         synchronized (this) {
-            claims.whole(i);
+            if (!claims.stored(p)) {
+                return;
+            }
+        }
+        target.whole(p.piece);
+        synchronized (this) {
+            claims.whole(p.piece);
             notifyAll();
         }
-    }
-
-    synchronized long partialOf(int i) {
-        return claims.partialOf(i);
     }
 
     synchronized void fail(Throwable t) {

@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,31 +31,40 @@ import org.junit.jupiter.api.io.TempDir;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The package digest of a segmented download into a folder: the bytes a connection brings in order go through it
- * on the way in, so that a download over one connection reads nothing back from its part file, as one stream does;
- * the bytes that come out of order are read back in order. Either way the digest sees every byte once, in order.
+ * How the connections of a segmented download into a folder take its pieces, against a JDK HTTP server that serves
+ * ranges and can cut or pace a reply. The package digest: the bytes a connection brings in order go through it on
+ * the way in, so that a download over one connection reads nothing back from its part file, as one stream does;
+ * the bytes that come out of order are read back in order; either way the digest sees every byte once, in order.
+ * Runs: a lone connection asks for several pieces at once. The tail: once no piece is left, an idle connection
+ * takes the second half of the part under way with the most to go.
  */
-class InOrderDigestTest {
+class PieceConnectionsTest {
 
     private static final int PIECE = 256 * 1024;
+    private static final int MiB = 1 << 20;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
 
     @TempDir
     Path dir;
-    private final byte[] pkg = new byte[10 * PIECE + 12345];
+    private byte[] pkg = new byte[10 * PIECE + 12345];
+    private int pieceSize = PIECE;
     private HttpServer server;
     private ExecutorService threads;
     private PieceFetcher fetcher;
     /** The ranges asked for. */
     private final List<String> ranges = new CopyOnWriteArrayList<>();
-    /** Ranged GETs to cut after this many bytes (once each), counted down. */
+    /** Ranged GETs to cut a third of the way (once each), counted down; only those from {@code cutFrom} on. */
     private final AtomicInteger cutsLeft = new AtomicInteger();
+    private volatile long cutFrom;
+    /** Each reply's pace in bytes per second; 0: as fast as it goes. */
+    private volatile long pace;
+    /** The bytes the server has written. */
+    private final AtomicLong served = new AtomicLong();
     /** What the in-order pass was asked to read back: the piece and the byte it starts from, when it fed the digest. */
     private final List<long[]> readBack = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serveThePackage() throws IOException {
-        new Random(7).nextBytes(pkg);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/pkg", exchange -> {
             ranges.add(exchange.getRequestHeaders().getFirst("Range"));
@@ -64,13 +75,22 @@ class InOrderDigestTest {
             exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + pkg.length);
             exchange.sendResponseHeaders(206, to - from + 1);
             try (OutputStream out = exchange.getResponseBody()) {
-                if (cutsLeft.getAndDecrement() > 0) {
-                    out.write(pkg, from, (to - from + 1) / 3);
+                boolean cut = from >= cutFrom && cutsLeft.getAndDecrement() > 0;
+                int length = cut ? (to - from + 1) / 3 : to - from + 1;
+                long started = System.nanoTime();
+                for (int sent = 0; sent < length; ) {
+                    int n = Math.min(64 * 1024, length - sent);
+                    if (pace > 0) { // the link's pace: this chunk is not due before then
+                        LockSupport.parkNanos(started + sent * 1_000_000_000L / pace - System.nanoTime());
+                    }
+                    out.write(pkg, from + sent, n);
+                    served.addAndGet(n);
+                    sent += n;
+                }
+                if (cut) {
                     out.flush();
                     exchange.close(); // the connection drops a third of the way into the piece
-                    return;
                 }
-                out.write(pkg, from, to - from + 1);
             }
         });
         server.setExecutor(Executors.newCachedThreadPool());
@@ -86,8 +106,16 @@ class InOrderDigestTest {
         server.stop(0);
     }
 
+    /** The package: {@code bytes} of random data. */
+    private void packageOf(int bytes, int piece) {
+        pkg = new byte[bytes];
+        new Random(7).nextBytes(pkg);
+        pieceSize = piece;
+    }
+
     @Test
     void overOneConnectionNothingIsReadBack() throws Exception {
+        packageOf(10 * PIECE + 12345, PIECE);
         PackageDigest digest = download(1);
 
         assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
@@ -96,6 +124,7 @@ class InOrderDigestTest {
 
     @Test
     void aLoneConnectionAsksForTheFollowingPiecesWithinTheWindowInOneRequest() throws Exception {
+        packageOf(10 * PIECE + 12345, PIECE);
         download(1);
 
         // 11 pieces: the first from the probe, then the folder's window of 8 pieces after it (the digest has passed
@@ -106,6 +135,7 @@ class InOrderDigestTest {
 
     @Test
     void aConnectionCutMidPieceGoesOnFeedingTheDigestInOrder() throws Exception {
+        packageOf(10 * PIECE + 12345, PIECE);
         cutsLeft.set(2);
 
         PackageDigest digest = download(1);
@@ -116,6 +146,7 @@ class InOrderDigestTest {
 
     @Test
     void overSeveralConnectionsThePiecesOutOfOrderAreReadBackAndTheDigestSeesEachByteOnce() throws Exception {
+        packageOf(10 * PIECE + 12345, PIECE);
         PackageDigest digest = download(4);
 
         assertThat(digest.count()).isEqualTo(pkg.length);
@@ -124,9 +155,48 @@ class InOrderDigestTest {
         assertThat(Files.readAllBytes(dir.resolve("pkg.tar.gz.part"))).isEqualTo(pkg);
     }
 
+    @Test
+    void onceNoPieceIsLeftAnIdleConnectionTakesTheSecondHalfOfThePieceUnderWay() throws Exception {
+        // two pieces of 4 MB at 2 MB/s: piece 0 comes with the probe at once, piece 1 would take 2 s on one connection
+        packageOf(8 * MiB, 4 * MiB);
+        pace = 2L * MiB;
+
+        PackageDigest digest = download(2);
+
+        assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
+        assertThat(Files.readAllBytes(dir.resolve("pkg.tar.gz.part"))).isEqualTo(pkg);
+        assertThat(ranges).hasSize(2).contains("bytes=" + 4 * MiB + "-" + (8 * MiB - 1));
+        long half = halfTaken();
+        assertThat(half).isBetween(4L * MiB + PieceClaims.SPLIT_AT_LEAST, 8L * MiB - PieceClaims.SPLIT_AT_LEAST);
+        // the first connection stopped where the second half begins, instead of reading its reply to the end
+        assertThat(served.get()).as("bytes of piece 1 served").isLessThan(4L * MiB + 512 * 1024);
+    }
+
+    @Test
+    void aSecondHalfCutMidWayGoesOnFromWhereItWasCut() throws Exception {
+        packageOf(8 * MiB, 4 * MiB);
+        pace = 2L * MiB;
+        cutFrom = 4L * MiB + 1;
+        cutsLeft.set(1);
+
+        PackageDigest digest = download(2);
+
+        assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
+        assertThat(Files.readAllBytes(dir.resolve("pkg.tar.gz.part"))).isEqualTo(pkg);
+        long half = halfTaken();
+        long resumedAt = half + (8L * MiB - half) / 3;
+        assertThat(ranges).hasSize(3).contains("bytes=" + resumedAt + "-" + (8 * MiB - 1));
+    }
+
+    /** Where the second half of piece 1 began: the request that starts inside it. */
+    private long halfTaken() {
+        return ranges.stream().map(RANGE::matcher).filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1)))
+                .filter(from -> from > 4L * MiB).min().orElseThrow();
+    }
+
     /** Fetches the package over {@code connections} opened at once (the probe: piece 0), into a part file. */
     private PackageDigest download(int connections) throws Exception {
-        Pieces pieces = new Pieces(pkg.length, PIECE);
+        Pieces pieces = new Pieces(pkg.length, pieceSize);
         PackageDigest digest = new PackageDigest();
         HostConnections hosts = new HostConnections(8);
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/pkg";
@@ -135,7 +205,7 @@ class InOrderDigestTest {
                     new SegmentedDownload.Link(url, "127.0.0.1", fetcher, hosts, threads), pieces, target, digest,
                     new ConnectionRamp("job test: pkg.tar.gz", connections, Duration.ZERO, 0, System::nanoTime),
                     () -> { }, n -> { }, p -> { });
-            download.run(0, new ByteArrayInputStream(pkg, 0, PIECE), hosts.tryAcquire("127.0.0.1"));
+            download.run(0, new ByteArrayInputStream(pkg, 0, pieceSize), hosts.tryAcquire("127.0.0.1"));
         }
         assertThat(pieces.complete()).isTrue();
         return digest;
