@@ -113,8 +113,25 @@ final class PieceClaims {
         return p;
     }
 
-    /** Takes piece i whole (the first GET's piece). */
-    Part take(int i) {
+    /**
+     * Takes the first bytes of piece i for the first GET (the probe: its reply is read to the end, never split);
+     * the rest of the piece is left for any connection. A piece stored before (all were: the last is fetched again
+     * to finish) is taken whole.
+     */
+    Part takeProbe(int i) {
+        Part probe = take(i);
+        if (whole.get(i)) {
+            return probe;
+        }
+        probe.last = pieces.probeEnd(i);
+        if (probe.last < pieces.end(i)) {
+            parts.get(i).add(new Part(i, probe.last + 1, pieces.end(i)));
+        }
+        return probe;
+    }
+
+    /** Takes piece i whole. */
+    private Part take(int i) {
         Part p = new Part(i, pieces.start(i), pieces.end(i));
         p.held = true;
         parts.computeIfAbsent(i, k -> new ArrayList<>()).add(p);

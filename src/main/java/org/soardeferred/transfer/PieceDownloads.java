@@ -4,15 +4,16 @@ import org.soardeferred.store.JobRecord;
 import org.soardeferred.store.ResultRecord;
 
 /**
- * The steps of a segmented {@link Download}: its first GET brought the first missing piece ({@link #open}); the
- * others come over more connections ({@link #fetch}), each given to the target at its offset, all digested in order.
+ * The steps of a segmented {@link Download}: its first GET brought the first bytes of the first missing piece
+ * ({@link #open}); the rest comes over more connections ({@link #fetch}), given to the target at its offsets, all
+ * digested in order.
  */
 final class PieceDownloads {
 
     private PieceDownloads() {
     }
 
-    /** The probe (the first missing piece) was answered with that piece: the rest comes over more connections. */
+    /** The probe (the first bytes of the first missing piece) was answered with them: the rest comes over more connections. */
     static void open(Download d, Reply reply) {
         ResultRecord r = d.result;
         Pieces pieces = d.pieces;

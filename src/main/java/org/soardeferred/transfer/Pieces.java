@@ -9,6 +9,9 @@ import java.util.BitSet;
  */
 public final class Pieces {
 
+    /** The most a segmented download's first request asks for. */
+    public static final long PROBE = 1L << 20;
+
     private final long total;
     private final long pieceSize;
     private final int count;
@@ -52,6 +55,15 @@ public final class Pieces {
     /** The last byte of piece i (inclusive, as in a Range header). */
     public long end(int i) {
         return Math.min(total, (i + 1L) * pieceSize) - 1;
+    }
+
+    /**
+     * The last byte a segmented download's first request (the probe, on the fetch route's own connection) asks for
+     * of piece i: at most {@link #PROBE} bytes. The rest of the piece is left to the download's connections, which
+     * can split it at the tail; the probe's reply is read to its end.
+     */
+    public long probeEnd(int i) {
+        return Math.min(end(i), start(i) + PROBE - 1);
     }
 
     public long length(int i) {

@@ -113,7 +113,8 @@ public class ResultDownload {
             // the first missing piece; when all are stored (the process died before publishing), the last one again
             int next = d.pieces.nextMissing(0);
             d.probePiece = next < 0 ? d.pieces.count() - 1 : next;
-            d.range = "bytes=" + d.pieces.start(d.probePiece) + "-" + d.pieces.end(d.probePiece);
+            d.range = "bytes=" + d.pieces.start(d.probePiece) + "-"
+                    + (next < 0 ? d.pieces.end(d.probePiece) : d.pieces.probeEnd(d.probePiece));
             if (d.pieces.storedBytes() > 0) {
                 LOG.info("{}: resuming {}: {} of {} bytes stored, fetching the rest", job, r.file, d.pieces.storedBytes(),
                         d.pieces.total());

@@ -98,7 +98,7 @@ public final class SegmentedDownload {
     public void run(int probePiece, InputStream probe, HostConnections.Permit probePermit) throws IOException {
         PieceClaims.Part first;
         synchronized (this) {
-            first = claims.take(probePiece);
+            first = claims.takeProbe(probePiece);
             active++;
         }
         link.threads().execute(new PieceConnection(this, probePermit, first, probe));

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,13 +54,15 @@ class PieceConnectionsTest {
     private PieceFetcher fetcher;
     /** The ranges asked for. */
     private final List<String> ranges = new CopyOnWriteArrayList<>();
-    /** Ranged GETs to cut a third of the way (once each), counted down; only those from {@code cutFrom} on. */
+    /** Ranged GETs to cut a third of the way (once each), counted down; only those from a byte {@code cutWhen} takes. */
     private final AtomicInteger cutsLeft = new AtomicInteger();
-    private volatile long cutFrom;
+    private volatile LongPredicate cutWhen = from -> true;
     /** Each reply's pace in bytes per second; 0: as fast as it goes. */
     private volatile long pace;
     /** The bytes the server has written. */
     private final AtomicLong served = new AtomicLong();
+    /** The pieces the target was told are whole. */
+    private final List<Integer> wholes = new CopyOnWriteArrayList<>();
     /** What the in-order pass was asked to read back: the piece and the byte it starts from, when it fed the digest. */
     private final List<long[]> readBack = new CopyOnWriteArrayList<>();
 
@@ -75,7 +78,7 @@ class PieceConnectionsTest {
             exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + pkg.length);
             exchange.sendResponseHeaders(206, to - from + 1);
             try (OutputStream out = exchange.getResponseBody()) {
-                boolean cut = from >= cutFrom && cutsLeft.getAndDecrement() > 0;
+                boolean cut = cutWhen.test(from) && cutsLeft.getAndDecrement() > 0;
                 int length = cut ? (to - from + 1) / 3 : to - from + 1;
                 long started = System.nanoTime();
                 for (int sent = 0; sent < length; ) {
@@ -156,47 +159,70 @@ class PieceConnectionsTest {
     }
 
     @Test
-    void onceNoPieceIsLeftAnIdleConnectionTakesTheSecondHalfOfThePieceUnderWay() throws Exception {
-        // two pieces of 4 MB at 2 MB/s: piece 0 comes with the probe at once, piece 1 would take 2 s on one connection
+    void onceNoPieceIsLeftAnIdleConnectionTakesTheSecondHalfOfAPieceUnderWay() throws Exception {
+        // two pieces of 4 MB at 2 MB/s: the probe brings the first MB at once; one connection takes the rest of
+        // piece 0, one piece 1, and the third finds none left: it takes the second half of one of them
         packageOf(8 * MiB, 4 * MiB);
         pace = 2L * MiB;
 
-        PackageDigest digest = download(2);
+        PackageDigest digest = download(3);
 
         assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
         assertThat(Files.readAllBytes(dir.resolve("pkg.tar.gz.part"))).isEqualTo(pkg);
-        assertThat(ranges).hasSize(2).contains("bytes=" + 4 * MiB + "-" + (8 * MiB - 1));
-        long half = halfTaken();
-        assertThat(half).isBetween(4L * MiB + PieceClaims.SPLIT_AT_LEAST, 8L * MiB - PieceClaims.SPLIT_AT_LEAST);
-        // the first connection stopped where the second half begins, instead of reading its reply to the end
-        assertThat(served.get()).as("bytes of piece 1 served").isLessThan(4L * MiB + 512 * 1024);
+        assertThat(ranges).hasSize(3).contains("bytes=" + MiB + "-" + (4 * MiB - 1), "bytes=" + 4 * MiB + "-" + (8 * MiB - 1));
+        long[] half = secondHalf();
+        assertThat(half[1] - half[0] + 1).isGreaterThanOrEqualTo(PieceClaims.SPLIT_AT_LEAST);
+        // the connection that had it stopped where the second half begins, instead of reading its reply to the end
+        assertThat(served.get()).as("bytes served after the probe's").isLessThan(7L * MiB + 512 * 1024);
     }
 
     @Test
     void aSecondHalfCutMidWayGoesOnFromWhereItWasCut() throws Exception {
         packageOf(8 * MiB, 4 * MiB);
         pace = 2L * MiB;
-        cutFrom = 4L * MiB + 1;
+        cutWhen = from -> from != MiB && from != 4L * MiB; // only the second half
         cutsLeft.set(1);
 
-        PackageDigest digest = download(2);
+        PackageDigest digest = download(3);
 
         assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
         assertThat(Files.readAllBytes(dir.resolve("pkg.tar.gz.part"))).isEqualTo(pkg);
-        long half = halfTaken();
-        long resumedAt = half + (8L * MiB - half) / 3;
-        assertThat(ranges).hasSize(3).contains("bytes=" + resumedAt + "-" + (8 * MiB - 1));
+        assertThat(ranges).hasSize(4);
+        long[] half = secondHalf();
+        assertThat(ranges).contains("bytes=" + (half[0] + (half[1] - half[0] + 1) / 3) + "-" + half[1]);
     }
 
-    /** Where the second half of piece 1 began: the request that starts inside it. */
-    private long halfTaken() {
-        return ranges.stream().map(RANGE::matcher).filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1)))
-                .filter(from -> from > 4L * MiB).min().orElseThrow();
+    @Test
+    void whenEveryPieceWasStoredTheFirstRequestFetchesTheLastAgainWhole() throws Exception {
+        // the process died after the last piece was stored, before the package was published: the next attempt
+        // asks for the last piece again (whole: an S3 target uploads it again as its part) and verifies it all
+        packageOf(8 * MiB, 4 * MiB);
+        Files.write(dir.resolve("pkg.tar.gz.part"), pkg);
+        Pieces pieces = new Pieces(pkg.length, 4 * MiB);
+        pieces.stored(0);
+        pieces.stored(1);
+
+        PackageDigest digest = download(2, pieces, 1, pkg.length - 1);
+
+        assertThat(digest.sha256Hex()).isEqualTo(sha256(pkg));
+        assertThat(ranges).isEmpty();
+        assertThat(wholes).containsExactly(1);
+    }
+
+    /** The first and last byte of the second half taken: the first request that starts inside a piece. */
+    private long[] secondHalf() {
+        return ranges.stream().map(RANGE::matcher).filter(Matcher::matches)
+                .map(m -> new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))})
+                .filter(r -> r[0] != MiB && r[0] % (4 * MiB) != 0).findFirst().orElseThrow();
     }
 
     /** Fetches the package over {@code connections} opened at once (the probe: piece 0), into a part file. */
     private PackageDigest download(int connections) throws Exception {
-        Pieces pieces = new Pieces(pkg.length, pieceSize);
+        return download(connections, new Pieces(pkg.length, pieceSize), 0, (int) new Pieces(pkg.length, pieceSize).probeEnd(0));
+    }
+
+    /** Fetches the package's missing pieces; the probe: bytes of {@code probePiece} up to {@code probeEnd}. */
+    private PackageDigest download(int connections, Pieces pieces, int probePiece, int probeEnd) throws Exception {
         PackageDigest digest = new PackageDigest();
         HostConnections hosts = new HostConnections(8);
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/pkg";
@@ -205,7 +231,8 @@ class PieceConnectionsTest {
                     new SegmentedDownload.Link(url, "127.0.0.1", fetcher, hosts, threads), pieces, target, digest,
                     new ConnectionRamp("job test: pkg.tar.gz", connections, Duration.ZERO, 0, System::nanoTime),
                     () -> { }, n -> { }, p -> { });
-            download.run(0, new ByteArrayInputStream(pkg, 0, pieceSize), hosts.tryAcquire("127.0.0.1"));
+            int from = (int) pieces.start(probePiece);
+            download.run(probePiece, new ByteArrayInputStream(pkg, from, probeEnd - from + 1), hosts.tryAcquire("127.0.0.1"));
         }
         assertThat(pieces.complete()).isTrue();
         return digest;
@@ -221,6 +248,7 @@ class PieceConnectionsTest {
 
             @Override
             public void whole(int piece) {
+                wholes.add(piece);
                 folder.whole(piece);
             }
 
