@@ -15,9 +15,11 @@ import org.slf4j.LoggerFactory;
  * deliver bytes. The connections added are kept when each brought at least half the rate each of the others
  * brings, else the count goes back to what it was and stays there (one more is tried again now and then, as the
  * link may change); while each added brings nearly as much as the others, the count doubles (1, 2, 4, 8, as TCP's
- * slow start), else it grows by one. What is clear sooner is decided after a fifth of the window: a first count's
- * rate, and connections added that each bring nearly as much as the others (so a link that limits each connection
- * gets 8 in a few tenths of a second); that added connections bring too little is only judged over the whole window.
+ * slow start), else it grows by one. What is clear sooner is decided after a fifth of the window: a first count
+ * that brings soar.fetch.enough-rate or less than a tenth of it (a link that limits each connection, as SOAR's
+ * 2 MB/s), and connections added that each bring nearly as much as the others (so such a link gets 8 in a few
+ * tenths of a second); anything between (a JVM still compiling its code on a fast link), and that added
+ * connections bring too little, is only judged over the whole window.
  * A download that already runs at soar.fetch.enough-rate opens no more: a link
  * that gives one connection that much does not hold it back, and more connections would only share this machine's
  * cores and disk (tried again now and then as well). A 429/503 ends the ramp at the count the server allows. Logged
@@ -32,8 +34,10 @@ final class ConnectionRamp {
     static final double DOUBLE = 0.8;
     /** After settling below the most: one more connection is tried again after this many windows. */
     static final int RETRY_AFTER_WINDOWS = 40;
-    /** A clear case (a first count, connections that bring nearly as much as the others) is decided after 1/EARLY of a window. */
+    /** A clear case (see the class) is decided after 1/EARLY of a window. */
     static final int EARLY = 5;
+    /** A first connection below soar.fetch.enough-rate / THROTTLED is on a link that limits each connection. */
+    static final int THROTTLED = 10;
 
     private final String what;
     private final int most;
@@ -125,10 +129,12 @@ final class ConnectionRamp {
             // what each connection added brought, against what each of those before brings
             double share = Double.isNaN(before) ? 0 : (rate - before) / (allowed - beforeCount) / (before / beforeCount);
             // after a fifth of the window, what is already clear is decided (on a throttled link, the ramp reaches 8
-            // connections in a few tenths of a second, not 1.5 s): a first count (it brings enough, or one more is
-            // tried), and connections added that bring nearly as much as the others (the count grows). Whether
-            // they bring too little to keep is judged over the whole window.
-            if (elapsed < window && !Double.isNaN(before) && share < DOUBLE) {
+            // connections in a few tenths of a second, not 1.5 s): a first count that brings enough or far less (one
+            // more is tried), and connections added that bring nearly as much as the others (the count grows)
+            boolean clear = Double.isNaN(before)
+                    ? enoughRate > 0 && (rate >= enoughRate || rate < enoughRate / THROTTLED)
+                    : share >= DOUBLE;
+            if (elapsed < window && !clear) {
                 return allowed;
             }
             windowConnections = 0;

@@ -34,6 +34,11 @@ class ConnectionRampTest {
         return new ConnectionRamp("job test: x.tar.gz", most, Duration.ofMillis(500), 0, () -> now);
     }
 
+    /** With soar.fetch.enough-rate at its default, 100 MB/s. */
+    private ConnectionRamp rampWithEnoughRate(int most) {
+        return new ConnectionRamp("job test: x.tar.gz", most, Duration.ofMillis(500), 100 * MB, () -> now);
+    }
+
     @Test
     void aLinkThatLimitsEachConnectionGetsThemAll() {
         ConnectionRamp ramp = ramp(4);
@@ -51,8 +56,9 @@ class ConnectionRampTest {
 
     @Test
     void aLinkThatLimitsEachConnectionDoublesTheCountAfterAFifthOfTheWindow() {
-        // the window opens at the first read (10 ms); a fifth of it later, one connection's rate is known
-        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.15);
+        // the window opens at the first read (10 ms); a fifth of it later, one connection's rate is known: 4 MB/s,
+        // far below the enough-rate
+        ConnectionRamp ramp = run(rampWithEnoughRate(8), k -> k * 4 * MB, 0.15);
         assertThat(open).isEqualTo(2);
 
         // each count's window opens once its new connections bring bytes, and each added brings as much as the
@@ -65,9 +71,19 @@ class ConnectionRampTest {
     }
 
     @Test
+    void aFirstConnectionBetweenATenthOfTheEnoughRateAndItIsMeasuredOverTheWholeWindow() {
+        // 40 MB/s: a fast link, or a JVM still compiling its code on loopback; not clear after a fifth of the window
+        ConnectionRamp ramp = run(rampWithEnoughRate(8), k -> k * 40 * MB, 0.3);
+        assertThat(open).isEqualTo(1);
+
+        run(ramp, k -> k * 40 * MB, 0.25);
+        assertThat(open).isEqualTo(2);
+    }
+
+    @Test
     void connectionsThatBringLessThanTheOthersAreJudgedOverTheWholeWindow() {
         // 1 MB/s each, 1.5 MB/s in all: the second connection brings half of what the first does
-        ConnectionRamp ramp = run(ramp(8), k -> Math.min(k * MB, 3 * MB / 2), 0.15);
+        ConnectionRamp ramp = run(rampWithEnoughRate(8), k -> Math.min(k * MB, 3 * MB / 2), 0.15);
         assertThat(open).isEqualTo(2);
 
         run(ramp, k -> Math.min(k * MB, 3 * MB / 2), 0.4);
@@ -118,7 +134,7 @@ class ConnectionRampTest {
 
     @Test
     void aConnectionThatBringsNoBytesYetIsWaitedFor() {
-        ConnectionRamp ramp = run(ramp(4), k -> k * 4 * MB, 0.15);
+        ConnectionRamp ramp = run(rampWithEnoughRate(4), k -> k * 4 * MB, 0.15);
         assertThat(ramp.allowed()).isEqualTo(2);
 
         // the second connection does not get through (the host's ceiling): no window is measured without it
@@ -132,7 +148,7 @@ class ConnectionRampTest {
 
     @Test
     void aRefusalEndsTheRamp() {
-        ConnectionRamp ramp = run(ramp(8), k -> k * 4 * MB, 0.25);
+        ConnectionRamp ramp = run(rampWithEnoughRate(8), k -> k * 4 * MB, 0.25);
         assertThat(open).isEqualTo(4);
 
         ramp.refused(3);
