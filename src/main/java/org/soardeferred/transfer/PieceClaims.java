@@ -105,8 +105,8 @@ final class PieceClaims {
             p = new Part(split.piece, half, split.last);
             split.last = half - 1;
             parts.get(split.piece).add(p);
-        } else if (p.next == pieces.start(p.piece) && !parts.containsKey(p.piece)) {
-            parts.computeIfAbsent(p.piece, k -> new ArrayList<>()).add(p);
+        } else if (!parts.containsKey(p.piece)) {
+            p = take(p.piece); // a piece not yet taken
         }
         p.held = true;
         p.splittable = true; // (at once, so that another connection finds it: not after the request is made)
